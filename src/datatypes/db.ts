@@ -1,0 +1,215 @@
+// Why: one logical database: the key -> value dict, the key -> absolute-ms expiry dict, lazy
+// expiry on access, and the hooks every modification must call (WATCH invalidation, keyspace
+// notifications, blocked-client wake-up). Strings are stored as plain latin1 JS strings (compact,
+// fast to hash); other types are objects with a `type` tag.
+import type { Server } from '../server/server.js';
+import type { Client } from '../server/client.js';
+
+export interface RObject {
+  readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
+}
+export type Value = string | RObject;
+
+export function typeName(v: Value): string {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+export const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+
+export class Db {
+  dict = new Map<string, Value>();
+  expires = new Map<string, number>();
+  /** WATCHed keys -> clients watching them */
+  watched = new Map<string, Set<Client>>();
+  /** keys forced to the "raw" string encoding (APPEND, SETRANGE, SETBIT...) */
+  rawKeys = new Set<string>();
+  /** resumable iterator over expires for the active expire cycle */
+  expireCursor: Iterator<[string, number]> | null = null;
+  avgTtl = 0;
+
+  constructor(
+    readonly id: number,
+    readonly server: Server,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Delete the key if its TTL has passed. Returns true if the key is (logically) expired. */
+  expireIfNeeded(key: string): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > this.server.now()) return false;
+    if (this.server.isReplica()) return true; // replicas wait for the master's DEL
+    this.deleteExpired(key);
+    return true;
+  }
+
+  /** Remove an expired key and tell everybody: propagation as DEL, "expired" notification. */
+  deleteExpired(key: string): void {
+    this.removeKey(key);
+    this.server.stats.expiredKeys++;
+    this.server.propagateInternal(this.id, ['DEL', key]);
+    this.server.notify('g', 'expired', key, this.id);
+    this.signalModified(key);
+  }
+
+  /** Lookup for reading: lazily expires; counts keyspace hits/misses. */
+  lookupRead(key: string): Value | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) {
+      this.server.stats.keyspaceMisses++;
+      return undefined;
+    }
+    const v = this.dict.get(key);
+    if (v === undefined) this.server.stats.keyspaceMisses++;
+    else this.server.stats.keyspaceHits++;
+    return v;
+  }
+
+  /** Lookup for writing: lazily expires, no hit/miss statistics. */
+  lookupWrite(key: string): Value | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return this.dict.get(key);
+  }
+
+  /** Existence check without touching statistics (EXISTS uses lookupRead for hits). */
+  exists(key: string): boolean {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return false;
+    return this.dict.has(key);
+  }
+
+  /**
+   * Set a key's value (SET semantics): clears the TTL unless keepTtl, signals WATCH.
+   * Notifications are the caller's job (the event name depends on the command).
+   */
+  setKey(key: string, value: Value, keepTtl = false): void {
+    this.dict.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
+    this.signalModified(key);
+  }
+
+  /** Add a new key (caller knows it does not exist). */
+  add(key: string, value: Value): void {
+    this.dict.set(key, value);
+    if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
+    this.signalModified(key);
+  }
+
+  /** Replace the value in place, keeping TTL (e.g. APPEND). */
+  update(key: string, value: Value): void {
+    this.dict.set(key, value);
+    this.signalModified(key);
+  }
+
+  /** DEL semantics: returns whether the key existed. */
+  delete(key: string): boolean {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return false;
+    if (!this.dict.has(key)) return false;
+    this.removeKey(key);
+    this.signalModified(key);
+    return true;
+  }
+
+  /** Remove without any signalling (used by the callers that already signalled). */
+  removeKey(key: string): void {
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
+  }
+
+  setExpire(key: string, whenMs: number): void {
+    this.expires.set(key, whenMs);
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  persist(key: string): boolean {
+    return this.expires.delete(key);
+  }
+
+  /** signalModifiedKey: invalidate WATCHers, wake blocked clients (types hook in via server). */
+  signalModified(key: string): void {
+    this.server.dirty++;
+    if (this.watched.size !== 0) {
+      const ws = this.watched.get(key);
+      if (ws) for (const c of ws) c.dirtyCAS = true;
+    }
+  }
+
+  /** FLUSHDB / SWAPDB: every watcher of a key that exists (or all of them) is invalidated. */
+  touchAllWatched(onlyExisting: boolean, other?: Db): void {
+    for (const [key, ws] of this.watched) {
+      if (!onlyExisting || this.dict.has(key) || (other && other.dict.has(key))) for (const c of ws) c.dirtyCAS = true;
+    }
+  }
+
+  /** Drop everything. */
+  clear(): number {
+    const n = this.dict.size;
+    this.touchAllWatched(true);
+    this.dict = new Map();
+    this.expires = new Map();
+    this.rawKeys = new Set();
+    this.expireCursor = null;
+    return n;
+  }
+
+  /** A random key that is not expired (RANDOMKEY), or undefined. */
+  randomKey(): string | undefined {
+    const n = this.dict.size;
+    if (n === 0) return undefined;
+    // Map has no random access: sample a position. O(n) in the worst case, bounded tries.
+    for (let attempt = 0; attempt < 100 && this.dict.size > 0; attempt++) {
+      const target = Math.floor(Math.random() * this.dict.size);
+      let i = 0;
+      for (const k of this.dict.keys()) {
+        if (i++ === target) {
+          if (this.expires.size !== 0 && this.expireIfNeeded(k)) break;
+          return k;
+        }
+      }
+    }
+    for (const k of this.dict.keys()) if (!this.expireIfNeeded(k)) return k;
+    return undefined;
+  }
+
+  /**
+   * One slice of the active expire cycle: walk up to `budget` keys with a TTL from where the last
+   * slice stopped, deleting the expired ones. Returns [checked, expired].
+   */
+  activeExpireSlice(budget: number, now: number): [number, number] {
+    if (this.expires.size === 0) return [0, 0];
+    let checked = 0;
+    let expired = 0;
+    let ttlSum = 0;
+    let ttlN = 0;
+    let wrapped = false;
+    while (checked < budget) {
+      if (!this.expireCursor) this.expireCursor = this.expires.entries();
+      const r = this.expireCursor.next();
+      if (r.done) {
+        this.expireCursor = null;
+        if (wrapped || this.expires.size === 0) break;
+        wrapped = true;
+        continue;
+      }
+      checked++;
+      const [key, when] = r.value;
+      if (when <= now) {
+        this.deleteExpired(key);
+        expired++;
+      } else {
+        ttlSum += when - now;
+        ttlN++;
+      }
+    }
+    if (ttlN > 0) {
+      const avg = ttlSum / ttlN;
+      this.avgTtl = this.avgTtl === 0 ? avg : (this.avgTtl / 50) * 49 + avg / 50;
+    }
+    return [checked, expired];
+  }
+}

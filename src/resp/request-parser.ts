@@ -1,0 +1,285 @@
+// Why: Redis's request grammar (multibulk `*N $len ...` or an inline line) with Redis's exact
+// protocol-error texts; produces argv as latin1 strings (one char per byte, binary-safe) so the
+// keyspace never holds Buffers. redis-parser parses *replies* (it has no inline mode and its errors
+// are not Redis's server errors); bench/parser.ts measures both.
+
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** client-query-buffer-limit */
+  queryBufferLimit: number;
+  /** true while the client must still AUTH: Redis then caps multibulk/bulk sizes */
+  authRequired: () => boolean;
+}
+
+export class ProtocolError extends Error {}
+/** The query buffer grew past client-query-buffer-limit: Redis closes without a reply. */
+export class QueryBufferLimitError extends Error {}
+
+const CR = 13;
+const LF = 10;
+
+/** Parse a base-10 integer exactly as Redis's string2ll (no spaces, no '+', no leading zeros). */
+export function parseLL(s: string): number | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  if (n === 1 && s.charCodeAt(0) === 48) return 0;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    neg = true;
+    i = 1;
+    if (n === 1) return null;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 49 || first > 57) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 48 || ch > 57) return null;
+    v = v * 10 + (ch - 48);
+  }
+  return neg ? -v : v;
+}
+
+function parseLLBuf(buf: Buffer, start: number, end: number): number | null {
+  // Small and hot: avoid building a string for the common short case.
+  const n = end - start;
+  if (n <= 0 || n > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  if (n === 1 && buf[start] === 48) return 0;
+  if (buf[i] < 49 || buf[i] > 57) return null;
+  let v = 0;
+  for (; i < end; i++) {
+    const ch = buf[i];
+    if (ch < 48 || ch > 57) return null;
+    v = v * 10 + (ch - 48);
+  }
+  return neg ? -v : v;
+}
+
+/**
+ * Split an inline request as Redis's sdssplitargs does: spaces separate, "double quotes" accept
+ * \n \r \t \b \a \\ \" and \xHH escapes, 'single quotes' accept \'; a closing quote must be
+ * followed by a space or the end. Returns null on unbalanced quotes.
+ */
+export function splitArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  const n = line.length;
+  const isSpace = (c: string) => c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\v' || c === '\f';
+  const hexVal = (c: string) => parseInt(c, 16);
+  const isHex = (c: string) => /^[0-9a-fA-F]$/.test(c);
+  for (;;) {
+    while (i < n && isSpace(line[i])) i++;
+    if (i >= n) return out;
+    let inq = false;
+    let insq = false;
+    let done = false;
+    let cur = '';
+    while (!done) {
+      if (inq) {
+        if (i >= n) return null;
+        const c = line[i];
+        if (c === '\\' && i + 3 < n && line[i + 1] === 'x' && isHex(line[i + 2]) && isHex(line[i + 3])) {
+          cur += String.fromCharCode(hexVal(line[i + 2]) * 16 + hexVal(line[i + 3]));
+          i += 3;
+        } else if (c === '\\' && i + 1 < n) {
+          i++;
+          const e = line[i];
+          cur += e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : e === 'b' ? '\b' : e === 'a' ? '\x07' : e;
+        } else if (c === '"') {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else if (insq) {
+        if (i >= n) return null;
+        const c = line[i];
+        if (c === '\\' && i + 1 < n && line[i + 1] === "'") {
+          i++;
+          cur += "'";
+        } else if (c === "'") {
+          if (i + 1 < n && !isSpace(line[i + 1])) return null;
+          done = true;
+        } else {
+          cur += c;
+        }
+      } else {
+        if (i >= n) {
+          done = true;
+          break;
+        }
+        const c = line[i];
+        if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\0') {
+          done = true;
+        } else if (c === '"') {
+          inq = true;
+        } else if (c === "'") {
+          insq = true;
+        } else {
+          cur += c;
+        }
+      }
+      if (i < n) i++;
+    }
+    out.push(cur);
+  }
+}
+
+/**
+ * Incremental request parser. feed() appends bytes and returns complete requests; it throws
+ * ProtocolError (reply it, then close) or QueryBufferLimitError (close silently). Requests parsed
+ * before an error are returned by the next call to takeParsed() so they still execute, as in Redis.
+ */
+export class RequestParser {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  // Multibulk state survives across feeds.
+  private mbRemaining = 0;
+  private mbArgs: string[] | null = null;
+  private bulkLen = -1;
+  // A large bulk being received straight into its own buffer (no quadratic concatenation).
+  private big: Buffer | null = null;
+  private bigFill = 0;
+  /** Requests completed before a protocol error in the same feed. */
+  parsedBeforeError: string[][] = [];
+
+  constructor(private limits: ParserLimits) {}
+
+  /** Bytes currently buffered but not yet consumed (for CLIENT LIST qbuf). */
+  pendingBytes(): number {
+    return this.buf.length - this.pos + this.bigFill;
+  }
+
+  feed(chunk: Buffer, out: string[][]): void {
+    let data = chunk;
+    if (this.big) {
+      const need = this.big.length - this.bigFill;
+      const take = Math.min(need, data.length);
+      data.copy(this.big, this.bigFill, 0, take);
+      this.bigFill += take;
+      if (this.bigFill < this.big.length) return;
+      // big now holds "<payload>\r\n"
+      const arg = this.big.latin1Slice(0, this.big.length - 2);
+      this.big = null;
+      this.bigFill = 0;
+      this.pushArg(arg, out);
+      data = data.subarray(take);
+    }
+    if (this.pos < this.buf.length) {
+      this.buf = this.buf.length === this.pos ? data : Buffer.concat([this.buf.subarray(this.pos), data]);
+    } else {
+      this.buf = data;
+    }
+    this.pos = 0;
+    this.parse(out);
+    if (this.pos >= this.buf.length) {
+      this.buf = Buffer.alloc(0);
+      this.pos = 0;
+    } else if (this.buf.length - this.pos > this.limits.queryBufferLimit) {
+      throw new QueryBufferLimitError('closing client that reached max query buffer length');
+    }
+  }
+
+  private pushArg(arg: string, out: string[][]) {
+    this.mbArgs!.push(arg);
+    this.bulkLen = -1;
+    if (--this.mbRemaining === 0) {
+      out.push(this.mbArgs!);
+      this.mbArgs = null;
+    }
+  }
+
+  private fail(msg: string, out: string[][]): never {
+    // Everything consumed so far stays consumed; the connection is closing anyway.
+    this.parsedBeforeError = out.slice();
+    this.buf = Buffer.alloc(0);
+    this.pos = 0;
+    throw new ProtocolError('Protocol error: ' + msg);
+  }
+
+  private parse(out: string[][]) {
+    const buf = this.buf;
+    const len = buf.length;
+    while (this.pos < len) {
+      if (this.mbArgs === null) {
+        if (buf[this.pos] === 42 /* '*' */) {
+          const nl = buf.indexOf(CR, this.pos);
+          if (nl < 0 || nl + 1 >= len) {
+            if (len - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big mbulk count string', out);
+            return;
+          }
+          if (nl - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big mbulk count string', out);
+          const n = parseLLBuf(buf, this.pos + 1, nl);
+          if (n === null || n > 2147483647) this.fail('invalid multibulk length', out);
+          if (n > 10 && this.limits.authRequired()) this.fail('unauthenticated multibulk length', out);
+          this.pos = nl + 2;
+          if (n <= 0) continue;
+          this.mbArgs = [];
+          this.mbRemaining = n;
+          this.bulkLen = -1;
+        } else {
+          // Inline command: up to '\n'.
+          const nl = buf.indexOf(LF, this.pos);
+          if (nl < 0) {
+            if (len - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big inline request', out);
+            return;
+          }
+          let end = nl;
+          if (end > this.pos && buf[end - 1] === CR) end--;
+          const line = buf.latin1Slice(this.pos, end);
+          this.pos = nl + 1;
+          const argv = splitArgs(line);
+          if (argv === null) this.fail('unbalanced quotes in request', out);
+          if (argv.length > 0) out.push(argv);
+          continue;
+        }
+      }
+      // Inside a multibulk: read bulk headers and payloads.
+      while (this.mbRemaining > 0) {
+        if (this.bulkLen < 0) {
+          if (this.pos >= len) return;
+          const nl = buf.indexOf(CR, this.pos);
+          if (nl < 0 || nl + 1 >= len) {
+            if (len - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big bulk count string', out);
+            return;
+          }
+          if (nl - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big bulk count string', out);
+          if (buf[this.pos] !== 36 /* '$' */) {
+            this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`, out);
+          }
+          const n = parseLLBuf(buf, this.pos + 1, nl);
+          if (n === null || n < 0 || n > this.limits.maxBulkLen) this.fail('invalid bulk length', out);
+          if (n > 16384 && this.limits.authRequired()) this.fail('unauthenticated bulk length', out);
+          this.pos = nl + 2;
+          this.bulkLen = n;
+        }
+        const n = this.bulkLen;
+        if (len - this.pos < n + 2) {
+          if (n >= 32 * 1024) {
+            // Receive the rest straight into a buffer of the right size.
+            this.big = Buffer.allocUnsafe(n + 2);
+            this.bigFill = len - this.pos;
+            buf.copy(this.big, 0, this.pos, len);
+            this.pos = len;
+          }
+          return;
+        }
+        const arg = buf.latin1Slice(this.pos, this.pos + n);
+        this.pos += n + 2;
+        this.pushArg(arg, out);
+        if (this.mbArgs === null) break;
+      }
+    }
+  }
+}

@@ -1,0 +1,14 @@
+// Why: the list of modules that contribute commands to the one command table. Adding a data type
+// = adding its module here; its CommandDefs carry the handlers, Redis's metadata the rest.
+import type { CommandDef } from './command-table.js';
+import { commands as connection } from './connection.js';
+import { commands as multi } from './multi.js';
+import { commands as pubsub } from './pubsub-commands.js';
+import { commands as admin } from './admin.js';
+import { commands as generic } from '../datatypes/generic.js';
+import { commands as expire } from '../datatypes/expire.js';
+import { commands as string } from '../datatypes/string.js';
+
+export function allCommands(): CommandDef[] {
+  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string];
+}
