@@ -5,8 +5,15 @@
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 
+/** Every non-string value implements this (hash, list, set, zset, stream modules). */
 export interface RObject {
   readonly type: 'list' | 'set' | 'zset' | 'hash' | 'stream';
+  /** what OBJECT ENCODING reports for the same contents in Redis 7.0 (listpack, hashtable...) */
+  encoding(server: Server): string;
+  /** a deep copy (COPY, and snapshots) */
+  clone(): RObject;
+  /** approximate bytes, for MEMORY USAGE / INFO */
+  memoryUsage?(): number;
 }
 export type Value = string | RObject;
 
