@@ -8,7 +8,12 @@ import { commands as admin } from './admin.js';
 import { commands as generic } from '../datatypes/generic.js';
 import { commands as expire } from '../datatypes/expire.js';
 import { commands as string } from '../datatypes/string.js';
+import { commands as hash } from '../datatypes/hash.js';
+import { commands as list } from '../datatypes/list.js';
+import { commands as set } from '../datatypes/set.js';
+import { commands as zset } from '../datatypes/zset.js';
+import { commands as stream } from '../datatypes/stream.js';
 
 export function allCommands(): CommandDef[] {
-  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string];
+  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string, ...hash, ...list, ...set, ...zset, ...stream];
 }
