@@ -8,6 +8,7 @@ import { REDIS_VERSION, EDDY_VERSION, unwatchAll } from './server.js';
 import { ERR_DB_INDEX, ERR_NOT_INT, ERR_SYNTAX, fail } from './errors.js';
 import { getInt } from './args.js';
 import { parseLL } from '../resp/request-parser.js';
+import { unblockByRequest } from './blocking.js';
 
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) fail("ERR wrong number of arguments for 'ping' command");
@@ -226,6 +227,8 @@ const CLIENT_HELP = [
   '    Stop the current client pause, resuming traffic.',
   'PAUSE <timeout> [WRITE|ALL]',
   '    Suspend all, or just write, clients for <timeout> milliseconds.',
+  'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+  '    Unblock the specified blocked client.',
   'REPLY (ON|OFF|SKIP)',
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
@@ -403,6 +406,21 @@ export const commands: CommandDef[] = [
     },
   },
   { name: 'client|reply', handler: clientReply },
+  {
+    name: 'client|unblock',
+    handler: (c, a) => {
+      const id = parseLL(a[2]);
+      if (id === null) fail(ERR_NOT_INT);
+      let withError = false;
+      if (a.length === 4) {
+        const m = a[3].toLowerCase();
+        if (m === 'error') withError = true;
+        else if (m !== 'timeout') fail('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+      } else if (a.length > 4) fail(ERR_SYNTAX);
+      const target = c.server.clients.get(id);
+      c.int(target && unblockByRequest(c.server, target, withError) ? 1 : 0);
+    },
+  },
   { name: 'client|pause', handler: clientPause },
   {
     name: 'client|unpause',

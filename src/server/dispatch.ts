@@ -6,6 +6,7 @@ import type { Client } from './client.js';
 import { ReplyMode } from './client.js';
 import type { Command } from './command-table.js';
 import { ReplyError, ERR_NOAUTH } from './errors.js';
+import { handleBlockedClients } from './blocking.js';
 
 function reject(server: Server, c: Client, msg: string, cmd?: Command): void {
   if (cmd) cmd.rejectedCalls++;
@@ -95,6 +96,7 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
   }
   call(server, c, cmd, argv);
   server.flushPropagation();
+  handleBlockedClients(server);
 }
 
 /**
