@@ -72,6 +72,9 @@ function parseLLBuf(buf: Buffer, start: number, end: number): number | null {
  * followed by a space or the end. Returns null on unbalanced quotes.
  */
 export function splitArgs(line: string): string[] | null {
+  // sdssplitargs works on a C string: a raw NUL ends the line (inside quotes: unbalanced).
+  const nul = line.indexOf('\0');
+  if (nul >= 0) line = line.slice(0, nul);
   const out: string[] = [];
   let i = 0;
   const n = line.length;
@@ -168,6 +171,7 @@ export class RequestParser {
       const take = Math.min(need, data.length);
       data.copy(this.big, this.bigFill, 0, take);
       this.bigFill += take;
+      this.checkBigArg();
       if (this.bigFill < this.big.length) return;
       // big now holds "<payload>\r\n"
       const arg = this.big.latin1Slice(0, this.big.length - 2);
@@ -187,6 +191,18 @@ export class RequestParser {
       this.buf = Buffer.alloc(0);
       this.pos = 0;
     } else if (this.buf.length - this.pos > this.limits.queryBufferLimit) {
+      throw new QueryBufferLimitError('closing client that reached max query buffer length');
+    }
+  }
+
+  /**
+   * Redis receives a big argument (>= 32 KB) into a query buffer of its own, so the query buffer
+   * limit applies to the bytes of that argument received so far (payload + CRLF).
+   */
+  private checkBigArg(): void {
+    if (this.bigFill > this.limits.queryBufferLimit) {
+      this.big = null;
+      this.bigFill = 0;
       throw new QueryBufferLimitError('closing client that reached max query buffer length');
     }
   }
@@ -229,15 +245,15 @@ export class RequestParser {
           this.mbRemaining = n;
           this.bulkLen = -1;
         } else {
-          // Inline command: up to '\n'.
+          // Inline command: up to '\n'. Redis finds it with strchr(), so a raw NUL before the
+          // newline hides it: the request stays incomplete until it is too big.
           const nl = buf.indexOf(LF, this.pos);
-          if (nl < 0) {
+          let line = nl < 0 ? '' : buf.latin1Slice(this.pos, nl);
+          if (nl < 0 || line.indexOf('\0') >= 0) {
             if (len - this.pos > PROTO_INLINE_MAX_SIZE) this.fail('too big inline request', out);
             return;
           }
-          let end = nl;
-          if (end > this.pos && buf[end - 1] === CR) end--;
-          const line = buf.latin1Slice(this.pos, end);
+          if (nl > this.pos && buf[nl - 1] === CR) line = line.slice(0, -1);
           this.pos = nl + 1;
           const argv = splitArgs(line);
           if (argv === null) this.fail('unbalanced quotes in request', out);
@@ -272,8 +288,12 @@ export class RequestParser {
             this.bigFill = len - this.pos;
             buf.copy(this.big, 0, this.pos, len);
             this.pos = len;
+            this.checkBigArg();
           }
           return;
+        }
+        if (n + 2 > this.limits.queryBufferLimit) {
+          throw new QueryBufferLimitError('closing client that reached max query buffer length');
         }
         const arg = buf.latin1Slice(this.pos, this.pos + n);
         this.pos += n + 2;
