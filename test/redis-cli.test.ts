@@ -48,7 +48,11 @@ async function same(args: string[], input: string | Buffer = '', norm?: (s: stri
 }
 
 /** Connection ids differ between the servers; nothing else may. */
-const hideIds = (s: string) => s.replace(/("id" => \(integer\) )\d+/g, '$1N').replace(/^id \d+$/gm, 'id N');
+const hideIds = (s: string) =>
+  s
+    .replace(/("id" => \(integer\) )\d+/g, '$1N') // formatted RESP3 map
+    .replace(/(\) "id"\n\s*\d+\) \(integer\) )\d+/g, '$1N') // formatted RESP2 array
+    .replace(/^id( |\n)\d+$/gm, 'id$1N'); // raw
 
 beforeAll(async () => {
   [d, auth] = await Promise.all([Differential.start(), Differential.start(['--requirepass', 'secret'], ['--requirepass', 'secret'])]);
