@@ -57,19 +57,17 @@ export class Db {
     this.removeKey(key);
     this.server.stats.expiredKeys++;
     this.server.propagateInternal(this.id, ['DEL', key]);
-    this.server.notify('g', 'expired', key, this.id);
+    this.server.notify('x', 'expired', key, this.id);
     this.signalModified(key);
   }
 
   /** Lookup for reading: lazily expires; counts keyspace hits/misses. */
   lookupRead(key: string): Value | undefined {
-    if (this.expires.size !== 0 && this.expireIfNeeded(key)) {
+    const v = this.expires.size !== 0 && this.expireIfNeeded(key) ? undefined : this.dict.get(key);
+    if (v === undefined) {
       this.server.stats.keyspaceMisses++;
-      return undefined;
-    }
-    const v = this.dict.get(key);
-    if (v === undefined) this.server.stats.keyspaceMisses++;
-    else this.server.stats.keyspaceHits++;
+      this.server.notify('m', 'keymiss', key, this.id);
+    } else this.server.stats.keyspaceHits++;
     return v;
   }
 
@@ -90,7 +88,11 @@ export class Db {
    * Notifications are the caller's job (the event name depends on the command).
    */
   setKey(key: string, value: Value, keepTtl = false): void {
+    // As Redis's setKey: an expired key is deleted first ("expired"), then re-created ("new").
+    if (this.expires.size !== 0) this.expireIfNeeded(key);
+    const n = this.dict.size;
     this.dict.set(key, value);
+    if (this.dict.size !== n) this.server.notify('n', 'new', key, this.id);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
     this.signalModified(key);
@@ -99,6 +101,7 @@ export class Db {
   /** Add a new key (caller knows it does not exist). */
   add(key: string, value: Value): void {
     this.dict.set(key, value);
+    this.server.notify('n', 'new', key, this.id);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
     this.signalModified(key);
   }

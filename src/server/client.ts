@@ -38,6 +38,8 @@ export class Client {
   dirtyCAS = false;
   subscriptions = new Set<string>();
   patterns = new Set<string>();
+  /** SSUBSCRIBE channels */
+  shardChannels = new Set<string>();
   monitor = false;
   /** parsed requests not yet executed (blocked or paused clients keep them here) */
   queue: string[][] = [];
@@ -80,8 +82,9 @@ export class Client {
     return this.multi !== null;
   }
 
+  /** channels + patterns + shard channels; > 0 is Redis's CLIENT_PUBSUB flag (subscribed context) */
   get subscriptionCount(): number {
-    return this.subscriptions.size + this.patterns.size;
+    return this.subscriptions.size + this.patterns.size + this.shardChannels.size;
   }
 
   /** Append raw reply bytes (latin1). All replies pass here, so CLIENT REPLY OFF/SKIP work. */

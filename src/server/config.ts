@@ -2,6 +2,7 @@
 // and error texts, shared by the config-file reader, `--directive` overrides, CONFIG GET/SET and
 // CONFIG REWRITE. A directive not listed here is refused, never silently ignored.
 import { splitArgs } from '../resp/request-parser.js';
+import { keyspaceEventsCanonical, keyspaceEventsFlagsToString, keyspaceEventsStringToFlags } from './pubsub.js';
 
 export type ConfigValue = string | number | boolean | string[];
 
@@ -11,6 +12,8 @@ interface ParamBase {
   immutable?: boolean;
   /** called after a successful CONFIG SET / load */
   apply?: string;
+  /** how CONFIG GET / REWRITE show the stored value, when not String(value) */
+  format?: (v: ConfigValue) => string;
 }
 interface BoolParam extends ParamBase {
   kind: 'bool';
@@ -56,20 +59,13 @@ export function parseMemory(s: string): number | null {
   return Number(m[1]) * (m[2] ? mul[m[2].toLowerCase()] : 1);
 }
 
-const NOTIFY_CLASSES = 'Ag$lshzxeKEtmdn';
-/** Normalise notify-keyspace-events flags as Redis's keyspaceEventsFlagsToString does. */
+/**
+ * notify-keyspace-events as stored: Redis's keyspaceEventsFlagsToString form (plus the 'n' that 'A'
+ * hides in that form, see keyspaceEventsCanonical), or null for a character that is not a class.
+ */
 export function normaliseNotify(v: string): string | null {
-  for (const ch of v) if (!NOTIFY_CLASSES.includes(ch)) return null;
-  const has = (c: string) => v.includes(c);
-  const ALL = 'g$lshzxetd';
-  let s = '';
-  if (has('A') || ALL.split('').every((c) => has(c))) s += 'A';
-  else for (const c of 'g$lshzxetdn') if (has(c)) s += c;
-  if (has('A') && has('n')) s += 'n';
-  if (has('K')) s += 'K';
-  if (has('E')) s += 'E';
-  if (has('m')) s += 'm';
-  return s;
+  const flags = keyspaceEventsStringToFlags(v);
+  return flags < 0 ? null : keyspaceEventsCanonical(flags);
 }
 
 function saveParse(args: string[]): string | { error: string } {
@@ -134,9 +130,11 @@ export const PARAMS: Param[] = [
     kind: 'special',
     def: '',
     parse: (a) => {
-      const v = normaliseNotify(a.join(''));
-      return v === null ? { error: 'Invalid event class character. Use \'Ag$lshzxeKEtmd\'.' } : v;
+      if (a.length !== 1) return { error: 'wrong number of arguments' };
+      const v = normaliseNotify(a[0]);
+      return v === null ? { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." } : v;
     },
+    format: (v) => keyspaceEventsFlagsToString(keyspaceEventsStringToFlags(v as string)),
   },
   { name: 'save', kind: 'special', def: '3600 1 300 100 60 10000', parse: saveParse },
   str('dbfilename', 'dump.rdb'),
@@ -240,6 +238,7 @@ export function parseValue(p: Param, args: string[]): ConfigValue {
 }
 
 export function formatValue(p: Param, v: ConfigValue): string {
+  if (p.format) return p.format(v);
   if (p.kind === 'bool') return v ? 'yes' : 'no';
   return String(v);
 }

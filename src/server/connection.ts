@@ -161,8 +161,7 @@ function reset(c: Client): void {
   c.multi = null;
   c.multiDirty = false;
   unwatchAll(c);
-  s.pubsub.unsubscribeAll(c, false);
-  s.pubsub.punsubscribeAll(c, false);
+  s.pubsub.removeClient(c);
   s.monitors.delete(c);
   c.monitor = false;
   c.db = s.dbs[0];
@@ -183,7 +182,7 @@ export function clientInfoLine(c: Client): string {
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name} age=${Math.floor((now - c.createdAt) / 1000)} ` +
     `idle=${Math.floor((now - c.lastInteraction) / 1000)} flags=${c.flagString()} db=${c.db.id} sub=${c.subscriptions.size} ` +
-    `psub=${c.patterns.size} ssub=0 multi=${c.multi ? c.multi.length : -1} qbuf=${qbuf} qbuf-free=${Math.max(0, 20474 - qbuf)} ` +
+    `psub=${c.patterns.size} ssub=${c.shardChannels.size} multi=${c.multi ? c.multi.length : -1} qbuf=${qbuf} qbuf-free=${Math.max(0, 20474 - qbuf)} ` +
     `argv-mem=${c.argv.reduce((a, x) => a + x.length, 0)} multi-mem=0 rbs=16384 rbp=16384 obl=${c.out.length} oll=0 omem=${omem} ` +
     `tot-mem=${37658 + omem} events=r cmd=${c.lastCmd} user=${c.user} redir=-1 resp=${c.resp}` +
     (c.libName || c.libVer ? ` lib-name=${c.libName} lib-ver=${c.libVer}` : '')

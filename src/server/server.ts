@@ -166,8 +166,7 @@ export class Server {
     }
     c.closing = true;
     this.clients.delete(c.id);
-    this.pubsub.unsubscribeAll(c, false);
-    this.pubsub.punsubscribeAll(c, false);
+    this.pubsub.removeClient(c);
     unwatchAll(c);
     this.monitors.delete(c);
     this.pausedClients.delete(c);
