@@ -1,0 +1,33 @@
+// Why: argument rules shared by the collection types (hash, set, zset): the signed count of the
+// random-member commands and the arity error some commands raise themselves (odd field/value
+// pairs), with Redis's exact texts.
+import type { Client } from '../server/client.js';
+import { ERR_NOT_INT, fail } from '../server/errors.js';
+import { parseBigLL } from '../server/args.js';
+
+const LONG_MAX = 9223372036854775807n;
+
+/** getRangeLongFromObjectOrReply(count, -LONG_MAX, LONG_MAX) for SRANDMEMBER/HRANDFIELD/ZRANDMEMBER. */
+export function parseRandCount(s: string): bigint {
+  const l = parseBigLL(s);
+  if (l === null) fail(ERR_NOT_INT);
+  if (l < -LONG_MAX) fail(`ERR value is out of range, value must between -${LONG_MAX} and ${LONG_MAX}`);
+  return l;
+}
+
+/** addReplyErrorArity: the "wrong number of arguments" error for the running command. */
+export function replyArityError(c: Client): never {
+  fail(`ERR wrong number of arguments for '${c.cmd?.fullName ?? ''}' command`);
+}
+
+/**
+ * getRangeLongFromObjectOrReply(min, LONG_MAX) with a message: Redis replies the
+ * same message whether the argument is not an integer or out of range (SPOP count, LIMIT, numkeys).
+ */
+export function getLongInRange(s: string, min: bigint, msg: string): number {
+  const l = parseBigLL(s);
+  if (l === null || l < min) fail(msg);
+  return Number(l);
+}
+
+export const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
