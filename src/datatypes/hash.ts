@@ -1,4 +1,400 @@
-// Why: placeholder until this data type's module lands.
+// Why: the hash type (t_hash.c): its two encodings with Redis 7.0's one-way conversion rules — a
+// Map standing in for the listpack (same order: appends at the end, deletes in place) and a dense
+// hashtable (O(1) random fields, stateless HSCAN) — and the H* commands.
 import type { CommandDef } from '../server/command-table.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import type { RObject } from './db.js';
+import { CRLF } from '../resp/reply.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
+import { LLONG_MAX, LLONG_MIN, parseBigLL } from '../server/args.js';
+import { parseLL } from '../resp/request-parser.js';
+import { DenseMap } from './dense.js';
+import { randomIndex, sampleDistinct } from './random.js';
+import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
+import { parseRandCount, replyArityError } from './collection-args.js';
+import { LongDoubleError, incrByFloat, parseLongDouble } from './longdouble.js';
 
-export const commands: CommandDef[] = [];
+/** hash-max-listpack-entries / hash-max-listpack-value, read once per command */
+export interface HashLimits {
+  entries: number;
+  value: number;
+}
+
+export function hashLimits(server: Server): HashLimits {
+  const cf = server.config;
+  return { entries: cf.num('hash-max-listpack-entries'), value: cf.num('hash-max-listpack-value') };
+}
+
+export class HashObject implements RObject {
+  readonly type = 'hash' as const;
+  /** listpack encoding (null once converted) */
+  lp: Map<string, string> | null = new Map();
+  /** hashtable encoding */
+  ht: DenseMap | null = null;
+
+  encoding(): string {
+    return this.lp ? 'listpack' : 'hashtable';
+  }
+
+  get size(): number {
+    return this.lp ? this.lp.size : this.ht!.size;
+  }
+
+  get(f: string): string | undefined {
+    return this.lp ? this.lp.get(f) : this.ht!.get(f);
+  }
+
+  has(f: string): boolean {
+    return this.lp ? this.lp.has(f) : this.ht!.has(f);
+  }
+
+  /** hashTypeSet: returns true when f is a new field. Converts as Redis does (too long, too many). */
+  set(f: string, v: string, lim: HashLimits): boolean {
+    const lp = this.lp;
+    if (lp === null) return this.ht!.set(f, v);
+    if (f.length > lim.value || v.length > lim.value) {
+      this.convert();
+      return this.ht!.set(f, v);
+    }
+    const n = lp.size;
+    lp.set(f, v);
+    if (lp.size === n) return false;
+    if (lp.size > lim.entries) this.convert();
+    return true;
+  }
+
+  delete(f: string): boolean {
+    return this.lp ? this.lp.delete(f) : this.ht!.delete(f) >= 0;
+  }
+
+  /** hashTypeTryConversion: any argument (fields and values) longer than the listpack limit. */
+  tryConversion(argv: readonly string[], start: number, end: number, lim: HashLimits): void {
+    if (this.lp === null) return;
+    for (let i = start; i <= end; i++) {
+      if (argv[i].length > lim.value) {
+        this.convert();
+        return;
+      }
+    }
+  }
+
+  convert(): void {
+    const ht = new DenseMap();
+    for (const [f, v] of this.lp!) ht.set(f, v);
+    this.ht = ht;
+    this.lp = null;
+  }
+
+  /** The field at iteration position i (O(i) for a listpack, as in Redis). */
+  fieldAt(i: number): string {
+    if (this.ht) return this.ht.keys[i];
+    for (const f of this.lp!.keys()) if (i-- === 0) return f;
+    throw new Error('fieldAt out of range');
+  }
+
+  /** Fields and values as parallel arrays in iteration order (the hashtable's own: do not modify). */
+  arrays(): [string[], string[]] {
+    if (this.ht) return [this.ht.keys, this.ht.vals];
+    return [[...this.lp!.keys()], [...this.lp!.values()]];
+  }
+
+  clone(): HashObject {
+    const o = new HashObject();
+    if (this.lp) o.lp = new Map(this.lp);
+    else {
+      o.lp = null;
+      o.ht = this.ht!.clone();
+    }
+    return o;
+  }
+
+  /** Roughly what Redis's allocator holds: listpack bytes, or dict + entries + sds strings. */
+  memoryUsage(): number {
+    let bytes = 16;
+    if (this.lp) {
+      bytes += 7;
+      for (const [f, v] of this.lp) bytes += f.length + v.length + 4;
+      return bytes;
+    }
+    const ht = this.ht!;
+    let buckets = 4;
+    while (buckets < ht.size) buckets *= 2;
+    bytes += 56 + buckets * 8 + ht.size * 24;
+    for (let i = 0; i < ht.size; i++) bytes += ht.keys[i].length + ht.vals[i].length + 8;
+    return bytes;
+  }
+}
+
+function isHash(v: RObject | string): v is HashObject {
+  return typeof v !== 'string' && v.type === 'hash';
+}
+
+function readHash(c: Client, key: string): HashObject | undefined {
+  const v = c.db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (!isHash(v)) fail(ERR_WRONGTYPE);
+  return v;
+}
+
+function writeHash(c: Client, key: string): HashObject | undefined {
+  const v = c.db.lookupWrite(key);
+  if (v === undefined) return undefined;
+  if (!isHash(v)) fail(ERR_WRONGTYPE);
+  return v;
+}
+
+/** hashTypeLookupWriteOrCreate */
+function writeOrCreate(c: Client, key: string): HashObject {
+  let h = writeHash(c, key);
+  if (!h) {
+    h = new HashObject();
+    c.db.add(key, h);
+  }
+  return h;
+}
+
+function bulkStr(s: string): string {
+  return '$' + s.length + CRLF + s + CRLF;
+}
+
+/** HSET / HMSET */
+function hset(c: Client, a: string[]): void {
+  if (a.length % 2 === 1) replyArityError(c);
+  const key = a[1];
+  const lim = hashLimits(c.server);
+  const h = writeOrCreate(c, key);
+  h.tryConversion(a, 2, a.length - 1, lim);
+  let created = 0;
+  for (let i = 2; i < a.length; i += 2) if (h.set(a[i], a[i + 1], lim)) created++;
+  const c1 = a[0].charCodeAt(1);
+  if (c1 === 115 || c1 === 83) c.int(created);
+  else c.ok();
+  c.db.signalModified(key);
+  c.server.notify('h', 'hset', key, c.db.id);
+}
+
+function hsetnx(c: Client, a: string[]): void {
+  const key = a[1];
+  const h = writeOrCreate(c, key);
+  if (h.has(a[2])) {
+    c.int(0);
+    return;
+  }
+  const lim = hashLimits(c.server);
+  h.tryConversion(a, 2, 3, lim);
+  h.set(a[2], a[3], lim);
+  c.int(1);
+  c.db.signalModified(key);
+  c.server.notify('h', 'hset', key, c.db.id);
+}
+
+function hdel(c: Client, a: string[]): void {
+  const key = a[1];
+  const h = writeHash(c, key);
+  if (!h) {
+    c.int(0);
+    return;
+  }
+  let deleted = 0;
+  let removed = false;
+  for (let i = 2; i < a.length; i++) {
+    if (h.delete(a[i])) {
+      deleted++;
+      if (h.size === 0) {
+        c.db.removeKey(key);
+        removed = true;
+        break;
+      }
+    }
+  }
+  if (deleted) {
+    c.db.signalModified(key);
+    c.server.notify('h', 'hdel', key, c.db.id);
+    if (removed) c.server.notify('g', 'del', key, c.db.id);
+  }
+  c.int(deleted);
+}
+
+/** An int64 argument as a number when exact, else as a bigint; throws ERR_NOT_INT. */
+function int64(s: string, err: string): number | bigint {
+  const v = parseLL(s);
+  if (v !== null && Number.isSafeInteger(v)) return v;
+  const b = parseBigLL(s);
+  if (b === null) fail(err);
+  return b;
+}
+
+function hincrby(c: Client, a: string[]): void {
+  const key = a[1];
+  const incr = int64(a[3], ERR_NOT_INT);
+  const h = writeOrCreate(c, key);
+  const old = h.get(a[2]);
+  const cur = old === undefined ? 0 : int64(old, 'ERR hash value is not an integer');
+  let sum: number | bigint;
+  if (typeof cur === 'number' && typeof incr === 'number' && Number.isSafeInteger(cur + incr)) sum = cur + incr;
+  else {
+    const b = BigInt(cur) + BigInt(incr);
+    if (b > LLONG_MAX || b < LLONG_MIN) fail(ERR_OVERFLOW);
+    sum = b;
+  }
+  const s = String(sum);
+  h.set(a[2], s, hashLimits(c.server));
+  c.int(sum);
+  c.db.signalModified(key);
+  c.server.notify('h', 'hincrby', key, c.db.id);
+}
+
+function hincrbyfloat(c: Client, a: string[]): void {
+  const key = a[1];
+  const incr = parseLongDouble(a[3]);
+  if (incr === null) fail(ERR_NOT_FLOAT);
+  if (incr.inf) fail('ERR value is NaN or Infinity');
+  const h = writeOrCreate(c, key);
+  let s: string;
+  try {
+    s = incrByFloat(h.get(a[2]), a[3]);
+  } catch (e) {
+    if (!(e instanceof LongDoubleError)) throw e;
+    fail(e.message === 'value' ? 'ERR hash value is not a float' : 'ERR increment would produce NaN or Infinity');
+  }
+  h.set(a[2], s, hashLimits(c.server));
+  c.bulk(s);
+  c.db.signalModified(key);
+  c.server.notify('h', 'hincrbyfloat', key, c.db.id);
+  // Replicated as HSET with the final value so float formatting can never diverge.
+  c.argv = ['HSET', key, a[2], s];
+}
+
+/** HKEYS / HVALS / HGETALL */
+function getall(c: Client, key: string, keys: boolean, vals: boolean): void {
+  const h = readHash(c, key);
+  const both = keys && vals;
+  if (!h) {
+    if (both) c.mapLen(0);
+    else c.arrayLen(0);
+    return;
+  }
+  let s = both ? (c.resp === 3 ? '%' + h.size : '*' + h.size * 2) : '*' + h.size;
+  s += CRLF;
+  if (h.lp) {
+    for (const [f, v] of h.lp) {
+      if (keys) s += bulkStr(f);
+      if (vals) s += bulkStr(v);
+    }
+  } else {
+    const ht = h.ht!;
+    for (let i = 0; i < ht.size; i++) {
+      if (keys) s += bulkStr(ht.keys[i]);
+      if (vals) s += bulkStr(ht.vals[i]);
+    }
+  }
+  c.add(s);
+}
+
+const LONG_MAX_HALF = 4611686018427387903n;
+
+function hrandfield(c: Client, a: string[]): void {
+  if (a.length >= 3) {
+    const l = parseRandCount(a[2]);
+    if (a.length > 4 || (a.length === 4 && a[3].toLowerCase() !== 'withvalues')) fail(ERR_SYNTAX);
+    const withValues = a.length === 4;
+    if (withValues && (l < -LONG_MAX_HALF || l > LONG_MAX_HALF)) fail('ERR value is out of range');
+    randWithCount(c, a[1], Number(l < 0n ? -l : l), l >= 0n, withValues);
+    return;
+  }
+  const h = readHash(c, a[1]);
+  if (!h) {
+    c.nullBulk();
+    return;
+  }
+  c.bulk(h.fieldAt(randomIndex(h.size)));
+}
+
+function randWithCount(c: Client, key: string, count: number, unique: boolean, withValues: boolean): void {
+  const h = readHash(c, key);
+  if (!h || count === 0) {
+    c.add('*0\r\n');
+    return;
+  }
+  const size = h.size;
+  const [fs, vs] = h.arrays();
+  const nested = withValues && c.resp === 3;
+  const one = (i: number): string => (nested ? '*2\r\n' : '') + bulkStr(fs[i]) + (withValues ? bulkStr(vs[i]) : '');
+  const head = (n: number): string => '*' + (withValues && !nested ? n * 2 : n) + CRLF;
+  // CASE 1: negative count (repetitions allowed), or a single field.
+  if (!unique || count === 1) {
+    let s = head(count);
+    for (let k = 0; k < count; k++) s += one(randomIndex(size));
+    c.add(s);
+    return;
+  }
+  // CASE 2: the whole hash, in its iteration order.
+  if (count >= size) {
+    let s = head(size);
+    for (let i = 0; i < size; i++) s += one(i);
+    c.add(s);
+    return;
+  }
+  // CASE 2.5 (listpack: distinct fields in stored order) / CASES 3-4 (hashtable: random order).
+  let s = head(count);
+  for (const i of sampleDistinct(size, count, h.lp !== null)) s += one(i);
+  c.add(s);
+}
+
+function hscan(c: Client, a: string[]): void {
+  const cursor = parseScanCursor(a[2]);
+  const h = readHash(c, a[1]);
+  if (!h) {
+    replyEmptyScan(c);
+    return;
+  }
+  const o = parseScanOptions(a, 3);
+  const out: string[] = [];
+  const m = o.match;
+  if (h.lp) {
+    // Not a hashtable: everything in one call, cursor 0 (as Redis does for listpacks).
+    for (const [f, v] of h.lp) if (m === null || m(f)) out.push(f, v);
+    replyScan(c, 0, out);
+    return;
+  }
+  const ht = h.ht!;
+  const next = scanSlots(ht.size, cursor, o.count, (i) => {
+    const f = ht.keys[i];
+    if (m === null || m(f)) out.push(f, ht.vals[i]);
+  });
+  replyScan(c, next, out);
+}
+
+export const commands: CommandDef[] = [
+  { name: 'hset', handler: hset },
+  { name: 'hmset', handler: hset },
+  { name: 'hsetnx', handler: hsetnx },
+  {
+    name: 'hget',
+    handler: (c, a) => {
+      const h = readHash(c, a[1]);
+      c.bulkOrNull(h?.get(a[2]));
+    },
+  },
+  {
+    name: 'hmget',
+    handler: (c, a) => {
+      const h = readHash(c, a[1]);
+      const out: (string | undefined)[] = [];
+      for (let i = 2; i < a.length; i++) out.push(h?.get(a[i]));
+      c.bulksOrNull(out);
+    },
+  },
+  { name: 'hdel', handler: hdel },
+  { name: 'hlen', handler: (c, a) => c.int(readHash(c, a[1])?.size ?? 0) },
+  { name: 'hstrlen', handler: (c, a) => c.int(readHash(c, a[1])?.get(a[2])?.length ?? 0) },
+  { name: 'hexists', handler: (c, a) => c.int(readHash(c, a[1])?.has(a[2]) ? 1 : 0) },
+  { name: 'hkeys', handler: (c, a) => getall(c, a[1], true, false) },
+  { name: 'hvals', handler: (c, a) => getall(c, a[1], false, true) },
+  { name: 'hgetall', handler: (c, a) => getall(c, a[1], true, true) },
+  { name: 'hincrby', handler: hincrby },
+  { name: 'hincrbyfloat', handler: hincrbyfloat },
+  { name: 'hrandfield', handler: hrandfield },
+  { name: 'hscan', handler: hscan },
+];
