@@ -46,7 +46,8 @@ export class Db {
   /** Delete the key if its TTL has passed. Returns true if the key is (logically) expired. */
   expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    if (when === undefined || when > this.server.now()) return false;
+    // Redis's keyIsExpired: expired once now > when (a key is still alive at its own ms).
+    if (when === undefined || when >= this.server.now()) return false;
     if (this.server.isReplica()) return true; // replicas wait for the master's DEL
     this.deleteExpired(key);
     return true;
@@ -56,9 +57,9 @@ export class Db {
   deleteExpired(key: string): void {
     this.removeKey(key);
     this.server.stats.expiredKeys++;
-    this.server.propagateInternal(this.id, ['DEL', key]);
+    this.server.propagateInternal(this.id, [this.server.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
     this.server.notify('x', 'expired', key, this.id);
-    this.signalModified(key);
+    this.touchWatched(key); // no dirty++: the DEL is propagated explicitly, not the command
   }
 
   /** Lookup for reading: lazily expires; counts keyspace hits/misses. */
@@ -143,6 +144,11 @@ export class Db {
   /** signalModifiedKey: invalidate WATCHers, wake blocked clients (types hook in via server). */
   signalModified(key: string): void {
     this.server.dirty++;
+    this.touchWatched(key);
+  }
+
+  /** touchWatchedKey alone: invalidate the key's WATCHers without counting a change. */
+  touchWatched(key: string): void {
     if (this.watched.size !== 0) {
       const ws = this.watched.get(key);
       if (ws) for (const c of ws) c.dirtyCAS = true;
@@ -208,7 +214,7 @@ export class Db {
       }
       checked++;
       const [key, when] = r.value;
-      if (when <= now) {
+      if (when < now) {
         this.deleteExpired(key);
         expired++;
       } else {

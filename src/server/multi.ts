@@ -28,7 +28,7 @@ function watchedKeyExpired(c: Client): boolean {
   for (const w of c.watched) {
     if (w.expiredAtWatch) continue;
     const when = w.db.expires.get(w.key);
-    if (when !== undefined && when <= now && w.db.dict.has(w.key)) return true;
+    if (when !== undefined && when < now && w.db.dict.has(w.key)) return true;
   }
   return false;
 }
@@ -75,7 +75,7 @@ function watch(c: Client, argv: string[]): void {
     if (!set) c.db.watched.set(key, (set = new Set()));
     set.add(c);
     const when = c.db.expires.get(key);
-    const expiredAtWatch = when !== undefined && when <= c.server.now();
+    const expiredAtWatch = when !== undefined && when < c.server.now();
     c.watched.push({ db: c.db, key, expiredAtWatch });
   }
   c.ok();
