@@ -807,8 +807,14 @@ describe('string commands: seeded random sequences', () => {
   }
 });
 
+function digits(r: Rng, n: number): string {
+  let s = String(r.int(1, 9));
+  for (let i = 1; i < n; i++) s += r.int(0, 9);
+  return s;
+}
+
 function randFloatString(r: Rng): string {
-  const k = r.int(0, 9);
+  const k = r.int(0, 12);
   const sign = r.bool(0.3) ? '-' : r.bool(0.1) ? '+' : '';
   if (k === 0) return sign + String(r.int(0, 1e6));
   if (k === 1) return sign + (r.next() * 1000).toFixed(r.int(0, 17));
@@ -824,7 +830,16 @@ function randFloatString(r: Rng): string {
     return sign + s.slice(0, r.int(0, n)) + '.' + s;
   }
   if (k === 8) return sign + '0.' + '0'.repeat(r.int(0, 20)) + r.int(1, 99999);
-  return sign + r.pick(['0', '1', '0.5', '0.1', '0.2', '0.3', '1e-17', '5e-18', '0.000003814697265625', '1.5e-5']);
+  if (k === 10) return sign + digits(r, r.int(20, 40)) + 'e' + r.int(-4990, -4900);
+  if (k === 11) {
+    const n = r.int(18, 30);
+    return sign + digits(r, n) + 'e' + (r.int(0, 3) - n);
+  }
+  // exact ties of the 64-bit mantissa (2^64 + 1, 2^64 + 3, 2^63 + 0.5 ...) and other classics
+  return (
+    sign +
+    r.pick(['0', '1', '0.5', '1.5', '0.1', '0.2', '0.3', '1e-17', '5e-18', '0.000003814697265625', '1.5e-5', '18446744073709551617', '18446744073709551619', '36893488147419103233', '9223372036854775808', '9223372036854775809'])
+  );
 }
 
 describe('INCRBYFLOAT: long double arithmetic and formatting match redis', () => {
