@@ -418,10 +418,10 @@ describe('notify-keyspace-events', () => {
       const got: string[] = [];
       const fake = (tag: string) =>
         ({ resp: 2, subscriptions: new Set(), patterns: new Set(), shardChannels: new Set(), push: () => got.push(tag), pushLen: () => '' }) as unknown as Client;
-      ps.psubscribe(fake('x'), '*'); // the subscribe confirmation
+      ps.subscribe(ps.pattern, fake('x'), '*'); // the subscribe confirmation
       got.length = 0;
-      ps.psubscribe(fake('ks'), '__keyspace@*');
-      ps.psubscribe(fake('ke'), '__keyevent@*');
+      ps.subscribe(ps.pattern, fake('ks'), '__keyspace@*');
+      ps.subscribe(ps.pattern, fake('ke'), '__keyevent@*');
       got.length = 0;
       ps.notify(type, 'ev', 'key', 0);
       expect(got.filter((t) => t !== 'x').sort(), `${flags} ${type}`).toEqual(want);

@@ -1,7 +1,8 @@
 // Why: the pub/sub commands (SUBSCRIBE family, PUBLISH, SPUBLISH, PUBSUB introspection) as in a
 // non-cluster Redis 7.0; the subscription state and fan-out live in pubsub.ts.
-import type { CommandDef } from './command-table.js';
+import type { CommandDef, Handler } from './command-table.js';
 import type { Client } from './client.js';
+import type { Kind, PubSub, Subs } from './pubsub.js';
 import { fail } from './errors.js';
 import { compileGlob } from '../datatypes/glob.js';
 
@@ -14,38 +15,26 @@ function denyBlocking(c: Client): boolean {
   return c.server.inExec;
 }
 
-function subscribe(c: Client, argv: string[]): void {
-  const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.subscribe(c, argv[i]);
+type KindOf = (ps: PubSub) => Kind;
+
+/** SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE name [name ...] */
+function subscribeCommand(kindOf: KindOf, denyMsg: string | null): Handler {
+  return (c, argv) => {
+    if (denyMsg !== null && denyBlocking(c)) fail(denyMsg);
+    const ps = c.server.pubsub;
+    const kind = kindOf(ps);
+    for (let i = 1; i < argv.length; i++) ps.subscribe(kind, c, argv[i]);
+  };
 }
 
-function unsubscribe(c: Client, argv: string[]): void {
-  const ps = c.server.pubsub;
-  if (argv.length === 1) ps.unsubscribeAll(c, true);
-  else for (let i = 1; i < argv.length; i++) ps.unsubscribe(c, argv[i], true);
-}
-
-function psubscribe(c: Client, argv: string[]): void {
-  const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.psubscribe(c, argv[i]);
-}
-
-function punsubscribe(c: Client, argv: string[]): void {
-  const ps = c.server.pubsub;
-  if (argv.length === 1) ps.punsubscribeAll(c, true);
-  else for (let i = 1; i < argv.length; i++) ps.punsubscribe(c, argv[i], true);
-}
-
-function ssubscribe(c: Client, argv: string[]): void {
-  if (denyBlocking(c)) fail("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
-  const ps = c.server.pubsub;
-  for (let i = 1; i < argv.length; i++) ps.ssubscribe(c, argv[i]);
-}
-
-function sunsubscribe(c: Client, argv: string[]): void {
-  const ps = c.server.pubsub;
-  if (argv.length === 1) ps.sunsubscribeAll(c, true);
-  else for (let i = 1; i < argv.length; i++) ps.sunsubscribe(c, argv[i], true);
+/** UNSUBSCRIBE / PUNSUBSCRIBE / SUNSUBSCRIBE [name ...]: no names = all of them */
+function unsubscribeCommand(kindOf: KindOf): Handler {
+  return (c, argv) => {
+    const ps = c.server.pubsub;
+    const kind = kindOf(ps);
+    if (argv.length === 1) ps.unsubscribeAll(kind, c, true);
+    else for (let i = 1; i < argv.length; i++) ps.unsubscribe(kind, c, argv[i], true);
+  };
 }
 
 /** "unknown subcommand or wrong number of arguments" for PUBSUB's argument-count checks */
@@ -54,7 +43,7 @@ function syntaxError(argv: string[]): never {
 }
 
 /** PUBSUB CHANNELS / SHARDCHANNELS [pattern] */
-function channelList(c: Client, argv: string[], channels: Map<string, unknown>): void {
+function channelList(c: Client, argv: string[], channels: Map<string, Subs>): void {
   if (argv.length > 3) syntaxError(argv);
   if (argv.length === 2) {
     c.bulks([...channels.keys()]);
@@ -67,11 +56,11 @@ function channelList(c: Client, argv: string[], channels: Map<string, unknown>):
 }
 
 /** PUBSUB NUMSUB / SHARDNUMSUB [channel ...]: subscriber counts, patterns not included */
-function numsub(c: Client, argv: string[], channels: Map<string, Set<Client>>): void {
+function numsub(c: Client, argv: string[], channels: Map<string, Subs>): void {
   let s = '*' + (argv.length - 2) * 2 + '\r\n';
   for (let i = 2; i < argv.length; i++) {
     const ch = argv[i];
-    s += '$' + ch.length + '\r\n' + ch + '\r\n:' + (channels.get(ch)?.size ?? 0) + '\r\n';
+    s += '$' + ch.length + '\r\n' + ch + '\r\n:' + (channels.get(ch)?.clients.size ?? 0) + '\r\n';
   }
   c.add(s);
 }
@@ -97,12 +86,17 @@ const PUBSUB_HELP_REPLY = PUBSUB_HELP.reduce((s, l) => s + '+' + l + '\r\n', '*'
 const ctx = ['pubsub-context'] as const;
 
 export const commands: CommandDef[] = [
-  { name: 'subscribe', handler: subscribe, internal: [...ctx] },
-  { name: 'unsubscribe', handler: unsubscribe, internal: [...ctx] },
-  { name: 'psubscribe', handler: psubscribe, internal: [...ctx] },
-  { name: 'punsubscribe', handler: punsubscribe, internal: [...ctx] },
-  { name: 'ssubscribe', handler: ssubscribe, internal: [...ctx] },
-  { name: 'sunsubscribe', handler: sunsubscribe, internal: [...ctx] },
+  { name: 'subscribe', handler: subscribeCommand((ps) => ps.channel, null), internal: [...ctx] },
+  { name: 'unsubscribe', handler: unsubscribeCommand((ps) => ps.channel), internal: [...ctx] },
+  // PSUBSCRIBE, like SUBSCRIBE, is let through inside MULTI for backward compatibility.
+  { name: 'psubscribe', handler: subscribeCommand((ps) => ps.pattern, null), internal: [...ctx] },
+  { name: 'punsubscribe', handler: unsubscribeCommand((ps) => ps.pattern), internal: [...ctx] },
+  {
+    name: 'ssubscribe',
+    handler: subscribeCommand((ps) => ps.shard, "ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client"),
+    internal: [...ctx],
+  },
+  { name: 'sunsubscribe', handler: unsubscribeCommand((ps) => ps.shard), internal: [...ctx] },
   { name: 'publish', handler: (c, a) => c.int(c.server.pubsub.publish(a[1], a[2])) },
   { name: 'spublish', handler: (c, a) => c.int(c.server.pubsub.spublish(a[1], a[2])) },
   { name: 'pubsub|channels', handler: (c, a) => channelList(c, a, c.server.pubsub.channels) },

@@ -74,54 +74,63 @@ const CRLF = '\r\n';
 const MESSAGE = bulk('message');
 const PMESSAGE = bulk('pmessage');
 const SMESSAGE = bulk('smessage');
-const PSUBSCRIBE = bulk('psubscribe');
-const PUNSUBSCRIBE = bulk('punsubscribe');
 
-/** Redis's pubsubtype: the classic channels or the shard channels (SSUBSCRIBE...). */
-interface Kind {
-  server: Map<string, Set<Client>>;
+/** One channel's (or pattern's) subscribers; patterns carry their compiled matcher. */
+export interface Subs {
+  clients: Set<Client>;
+  match: ((channel: string) => boolean) | null;
+}
+
+/**
+ * Redis's pubsubtype, extended to patterns: where the subscriptions live on the server and on the
+ * client, the count the (un)subscribe replies carry, and the message type names.
+ */
+export interface Kind {
+  server: Map<string, Subs>;
   client: (c: Client) => Set<string>;
-  /** the count in (un)subscribe replies */
   count: (c: Client) => number;
+  newSubs: (name: string) => Subs;
   subscribeMsg: string;
   unsubscribeMsg: string;
-  messageMsg: string;
 }
 
-/** One pattern's subscribers and its compiled matcher. */
-interface PatternSubs {
-  match: (channel: string) => boolean;
-  clients: Set<Client>;
-}
+const classicCount = (c: Client) => c.subscriptions.size + c.patterns.size;
+const channelSubs = (): Subs => ({ clients: new Set(), match: null });
 
 export class PubSub {
-  channels = new Map<string, Set<Client>>();
-  patterns = new Map<string, PatternSubs>();
-  shardChannels = new Map<string, Set<Client>>();
-  private readonly classic: Kind;
-  private readonly shard: Kind;
+  channels = new Map<string, Subs>();
+  patterns = new Map<string, Subs>();
+  shardChannels = new Map<string, Subs>();
+  /** SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE */
+  readonly channel: Kind = {
+    server: this.channels,
+    client: (c) => c.subscriptions,
+    count: classicCount,
+    newSubs: channelSubs,
+    subscribeMsg: bulk('subscribe'),
+    unsubscribeMsg: bulk('unsubscribe'),
+  };
+  readonly pattern: Kind = {
+    server: this.patterns,
+    client: (c) => c.patterns,
+    count: classicCount,
+    newSubs: (p) => ({ clients: new Set(), match: compileGlob(p) }),
+    subscribeMsg: bulk('psubscribe'),
+    unsubscribeMsg: bulk('punsubscribe'),
+  };
+  readonly shard: Kind = {
+    server: this.shardChannels,
+    client: (c) => c.shardChannels,
+    count: (c) => c.shardChannels.size,
+    newSubs: channelSubs,
+    subscribeMsg: bulk('ssubscribe'),
+    unsubscribeMsg: bulk('sunsubscribe'),
+  };
   /** parsed notify-keyspace-events, cached by the config string it came from */
   private flagsSrc: string | null = null;
   private flags = 0;
 
-  constructor(private server: Server) {
-    this.classic = {
-      server: this.channels,
-      client: (c) => c.subscriptions,
-      count: (c) => c.subscriptions.size + c.patterns.size,
-      subscribeMsg: bulk('subscribe'),
-      unsubscribeMsg: bulk('unsubscribe'),
-      messageMsg: MESSAGE,
-    };
-    this.shard = {
-      server: this.shardChannels,
-      client: (c) => c.shardChannels,
-      count: (c) => c.shardChannels.size,
-      subscribeMsg: bulk('ssubscribe'),
-      unsubscribeMsg: bulk('sunsubscribe'),
-      messageMsg: SMESSAGE,
-    };
-  }
+  constructor(private server: Server) {}
 
   /**
    * notify-keyspace-events as stored in the config. Read lazily, so whoever changes the config
@@ -144,32 +153,26 @@ export class PubSub {
     return this.flags;
   }
 
-  private fanOut(kind: Kind, channel: string, msg: string): number {
-    let n = 0;
+  /** Send to the subscribers of one channel; returns how many received it. */
+  private fanOut(kind: Kind, msgType: string, channel: string, msg: string): number {
     const subs = kind.server.get(channel);
-    if (subs) {
-      const body = kind.messageMsg + bulk(channel) + bulk(msg);
-      for (const c of subs) {
-        c.push((c.resp === 3 ? '>3\r\n' : '*3\r\n') + body);
-        n++;
-      }
-    }
-    return n;
+    if (!subs) return 0;
+    const body = msgType + bulk(channel) + bulk(msg);
+    for (const c of subs.clients) c.push((c.resp === 3 ? '>3\r\n' : '*3\r\n') + body);
+    return subs.clients.size;
   }
 
-  /** PUBLISH: returns the number of clients that received the message. */
+  /** PUBLISH: channel subscribers first, then each matching pattern's. Returns the receivers. */
   publish(channel: string, msg: string): number {
-    let n = this.fanOut(this.classic, channel, msg);
+    let n = this.fanOut(this.channel, MESSAGE, channel, msg);
     if (this.patterns.size !== 0) {
       let tail: string | null = null;
       for (const [pat, { match, clients }] of this.patterns) {
-        if (!match(channel)) continue;
+        if (!match!(channel)) continue;
         if (tail === null) tail = bulk(channel) + bulk(msg);
         const body = PMESSAGE + bulk(pat) + tail;
-        for (const c of clients) {
-          c.push((c.resp === 3 ? '>4\r\n' : '*4\r\n') + body);
-          n++;
-        }
+        for (const c of clients) c.push((c.resp === 3 ? '>4\r\n' : '*4\r\n') + body);
+        n += clients.size;
       }
     }
     return n;
@@ -177,7 +180,7 @@ export class PubSub {
 
   /** SPUBLISH: shard channels have no pattern subscribers. */
   spublish(channel: string, msg: string): number {
-    return this.fanOut(this.shard, channel, msg);
+    return this.fanOut(this.shard, SMESSAGE, channel, msg);
   }
 
   private reply(c: Client, kindMsg: string, channel: string | null, count: number): void {
@@ -185,91 +188,46 @@ export class PubSub {
     c.push(c.pushLen(3) + kindMsg + ch + ':' + count + CRLF);
   }
 
-  private sub(kind: Kind, c: Client, channel: string): void {
+  subscribe(kind: Kind, c: Client, name: string): void {
     const mine = kind.client(c);
-    if (!mine.has(channel)) {
-      mine.add(channel);
-      let s = kind.server.get(channel);
-      if (!s) kind.server.set(channel, (s = new Set()));
-      s.add(c);
+    if (!mine.has(name)) {
+      mine.add(name);
+      let s = kind.server.get(name);
+      if (!s) kind.server.set(name, (s = kind.newSubs(name)));
+      s.clients.add(c);
     }
-    this.reply(c, kind.subscribeMsg, channel, kind.count(c));
+    this.reply(c, kind.subscribeMsg, name, kind.count(c));
   }
 
   /** Returns 1 if the client was subscribed. notify=false on disconnect/RESET. */
-  private unsub(kind: Kind, c: Client, channel: string, notify: boolean): number {
+  unsubscribe(kind: Kind, c: Client, name: string, notify: boolean): number {
     let removed = 0;
-    if (kind.client(c).delete(channel)) {
+    if (kind.client(c).delete(name)) {
       removed = 1;
-      const s = kind.server.get(channel)!;
+      const s = kind.server.get(name)!.clients;
       s.delete(c);
-      if (s.size === 0) kind.server.delete(channel);
+      if (s.size === 0) kind.server.delete(name);
     }
-    if (notify) this.reply(c, kind.unsubscribeMsg, channel, kind.count(c));
+    if (notify) this.reply(c, kind.unsubscribeMsg, name, kind.count(c));
     return removed;
   }
 
-  /** Every channel of the kind; with nothing to drop, still one reply with a null channel. */
-  private unsubAll(kind: Kind, c: Client, notify: boolean): void {
+  /**
+   * Every subscription of the kind, in subscription order (Redis 7.0 keeps patterns in a list; its
+   * channel dict order is arbitrary). With nothing to drop, still one reply with a null channel.
+   */
+  unsubscribeAll(kind: Kind, c: Client, notify: boolean): void {
     let count = 0;
-    for (const ch of kind.client(c)) count += this.unsub(kind, c, ch, notify);
+    for (const name of kind.client(c)) count += this.unsubscribe(kind, c, name, notify);
     if (notify && count === 0) this.reply(c, kind.unsubscribeMsg, null, kind.count(c));
-  }
-
-  subscribe(c: Client, channel: string): void {
-    this.sub(this.classic, c, channel);
-  }
-  unsubscribe(c: Client, channel: string, notify: boolean): void {
-    this.unsub(this.classic, c, channel, notify);
-  }
-  unsubscribeAll(c: Client, notify: boolean): void {
-    this.unsubAll(this.classic, c, notify);
-  }
-  ssubscribe(c: Client, channel: string): void {
-    this.sub(this.shard, c, channel);
-  }
-  sunsubscribe(c: Client, channel: string, notify: boolean): void {
-    this.unsub(this.shard, c, channel, notify);
-  }
-  sunsubscribeAll(c: Client, notify: boolean): void {
-    this.unsubAll(this.shard, c, notify);
-  }
-
-  psubscribe(c: Client, pattern: string): void {
-    if (!c.patterns.has(pattern)) {
-      c.patterns.add(pattern);
-      let s = this.patterns.get(pattern);
-      if (!s) this.patterns.set(pattern, (s = { match: compileGlob(pattern), clients: new Set() }));
-      s.clients.add(c);
-    }
-    this.reply(c, PSUBSCRIBE, pattern, this.classic.count(c));
-  }
-
-  punsubscribe(c: Client, pattern: string, notify: boolean): number {
-    let removed = 0;
-    if (c.patterns.delete(pattern)) {
-      removed = 1;
-      const s = this.patterns.get(pattern)!.clients;
-      s.delete(c);
-      if (s.size === 0) this.patterns.delete(pattern);
-    }
-    if (notify) this.reply(c, PUNSUBSCRIBE, pattern, this.classic.count(c));
-    return removed;
-  }
-
-  /** PUNSUBSCRIBE with no arguments: in subscription order (Redis 7.0 keeps a list). */
-  punsubscribeAll(c: Client, notify: boolean): void {
-    let count = 0;
-    for (const p of c.patterns) count += this.punsubscribe(c, p, notify);
-    if (notify && count === 0) this.reply(c, PUNSUBSCRIBE, null, this.classic.count(c));
   }
 
   /** Disconnect / RESET: drop every subscription silently. */
   removeClient(c: Client): void {
     if (c.subscriptionCount === 0) return;
-    this.unsubAll(this.classic, c, false);
-    this.unsubAll(this.shard, c, false);
-    this.punsubscribeAll(c, false);
+    this.unsubscribeAll(this.channel, c, false);
+    this.unsubscribeAll(this.shard, c, false);
+    this.unsubscribeAll(this.pattern, c, false);
   }
 
   /**
