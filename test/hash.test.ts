@@ -4,9 +4,20 @@
 // compared exactly; hashtable replies unordered; HRANDFIELD gets structural checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Differential, Rng, seeds, type DiffPair } from './support/diff.js';
-import { both, eddyHas, encodingOf, mismatch, parseReply, scanKeyAll, toPairs } from './support/collections.js';
+import {
+  both,
+  checkScanGuarantee,
+  compareKeyspaceEvents,
+  eddyHas,
+  encodingOf,
+  mismatch,
+  parseReply,
+  scanKeyAll,
+  toPairs,
+} from './support/collections.js';
 import type { RawClient } from './support/raw-client.js';
 import type { RVal } from './support/resp-values.js';
+import { propagationRunner } from './support/in-process.js';
 
 let d: Differential;
 let p2: DiffPair;
@@ -402,23 +413,10 @@ describe('hashes: targeted scripts', () => {
   }
 });
 
-async function untilMarker(c: RawClient): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const v = parseReply(await c.read());
-    if (Array.isArray(v) && v[0] === 'message' && v[1] === 'marker') return out;
-    out.push(JSON.stringify(v));
-  }
-}
 
 describe('hashes: keyspace notifications', () => {
   it('publishes the same events as redis', async () => {
-    const p = p2;
-    const sub = await d.connect(2);
-    await p.run(['FLUSHDB']);
-    await p.run(['CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm']);
-    await sub.run(['PSUBSCRIBE', '__key*__:*']);
-    await sub.run(['SUBSCRIBE', 'marker']);
+    await p2.run(['FLUSHDB']);
     const script: Step[] = [
       ['HSET', 'h', 'a', '1', 'b', '2'],
       ['HSET', 'h', 'a', '3'],
@@ -445,38 +443,18 @@ describe('hashes: keyspace notifications', () => {
       ['SET', 'str', 'v'],
       ['HSET', 'str', 'a', '1'],
     ];
-    for (const argv of script) {
-      await p.run(argv);
-      await p.run(['PUBLISH', 'marker', 'x']);
-      const [e, r] = await Promise.all([untilMarker(sub.eddy), untilMarker(sub.redis)]);
-      expect(e, `events after ${argv.join(' ')}`).toEqual(r);
-    }
-    await p.run(['CONFIG', 'SET', 'notify-keyspace-events', '']);
+    await compareKeyspaceEvents(d, p2, script);
   });
 });
 
 describe('hashes: HSCAN guarantee', () => {
   it('returns every field present for the whole iteration while the hash changes', async () => {
     for (const c of [p2.eddy, p2.redis]) {
-      await c.call('DEL', 'big');
-      const stable = Array.from({ length: 1500 }, (_, i) => 'm' + i);
-      const vol = Array.from({ length: 500 }, (_, i) => 'v' + i);
-      await c.call('HSET', 'big', ...[...stable, ...vol].flatMap((f) => [f, f + '!']));
-      const seen = new Map<string, string>();
-      let cursor = '0';
-      let calls = 0;
-      do {
-        const v = parseReply(await c.call('HSCAN', 'big', cursor, 'COUNT', '7')) as [string, string[]];
-        cursor = v[0];
-        for (let i = 0; i < v[1].length; i += 2) seen.set(v[1][i], v[1][i + 1]);
-        if (calls < vol.length / 5) await c.call('HDEL', 'big', ...vol.slice(calls * 5, calls * 5 + 5));
-        await c.call('HSET', 'big', 'n' + calls, 'x');
-        calls++;
-      } while (cursor !== '0' && calls < 100000);
-      expect(cursor).toBe('0');
-      expect(stable.filter((f) => seen.get(f) !== f + '!')).toEqual([]);
-      expect(calls).toBeLessThan(2000);
-      await c.call('DEL', 'big');
+      await checkScanGuarantee(c, 'HSCAN', 'big', {
+        add: (fs) => ['HSET', 'big', ...fs.flatMap((f) => [f, f + '!'])],
+        del: (fs) => ['HDEL', 'big', ...fs],
+        pairs: true,
+      });
     }
   });
 });
@@ -548,4 +526,20 @@ describe('hashes: seeded random sequences', () => {
       }, 60000);
     }
   }
+});
+
+describe('hashes: propagated form (in-process)', () => {
+  const run = propagationRunner();
+
+  it('HINCRBYFLOAT becomes HSET with the final value; no-ops propagate nothing', () => {
+    expect(run('HSET', 'h', 'f', '10.5')).toEqual([['HSET', 'h', 'f', '10.5']]);
+    expect(run('HINCRBYFLOAT', 'h', 'f', '0.1')).toEqual([['HSET', 'h', 'f', '10.6']]);
+    expect(run('HINCRBYFLOAT', 'h', 'f', 'x')).toEqual([]);
+    expect(run('HINCRBY', 'h', 'n', '2')).toEqual([['HINCRBY', 'h', 'n', '2']]);
+    expect(run('HINCRBY', 'h', 'f', '2')).toEqual([]);
+    expect(run('HSETNX', 'h', 'f', 'x')).toEqual([]);
+    expect(run('HDEL', 'h', 'zz')).toEqual([]);
+    expect(run('HDEL', 'h', 'f', 'n')).toEqual([['HDEL', 'h', 'f', 'n']]);
+    expect(run('HGET', 'h', 'f')).toEqual([]);
+  });
 });

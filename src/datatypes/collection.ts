@@ -1,9 +1,21 @@
-// Why: argument rules shared by the collection types (hash, set, zset): the signed count of the
-// random-member commands and the arity error some commands raise themselves (odd field/value
-// pairs), with Redis's exact texts.
+// Why: what the collection types (hash, set, zset...) share: the typed key lookup (lookupKeyRead/
+// Write + checkType), the signed count of the random-member commands, and argument errors some
+// commands raise themselves, with Redis's exact texts.
 import type { Client } from '../server/client.js';
-import { ERR_NOT_INT, fail } from '../server/errors.js';
+import type { RObject } from './db.js';
+import { ERR_NOT_INT, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { parseBigLL } from '../server/args.js';
+
+/**
+ * lookupKeyRead (write=false: hit/miss stats, keymiss event) or lookupKeyWrite, then checkType:
+ * the value when it has `type`, undefined when the key is missing, WRONGTYPE otherwise.
+ */
+export function lookupTyped<T extends RObject>(c: Client, key: string, type: RObject['type'], write: boolean): T | undefined {
+  const v = write ? c.db.lookupWrite(key) : c.db.lookupRead(key);
+  if (v === undefined) return undefined;
+  if (typeof v === 'string' || v.type !== type) fail(ERR_WRONGTYPE);
+  return v as T;
+}
 
 const LONG_MAX = 9223372036854775807n;
 

@@ -6,13 +6,13 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { RObject } from './db.js';
 import { CRLF } from '../resp/reply.js';
-import { ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW, ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
+import { ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW, ERR_SYNTAX, fail } from '../server/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
 import { DenseMap } from './dense.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { parseRandCount, replyArityError } from './collection-args.js';
+import { lookupTyped, parseRandCount, replyArityError } from './collection.js';
 import { LongDoubleError, incrByFloat, parseLongDouble } from './longdouble.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value, read once per command */
@@ -126,22 +126,12 @@ export class HashObject implements RObject {
   }
 }
 
-function isHash(v: RObject | string): v is HashObject {
-  return typeof v !== 'string' && v.type === 'hash';
-}
-
 function readHash(c: Client, key: string): HashObject | undefined {
-  const v = c.db.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (!isHash(v)) fail(ERR_WRONGTYPE);
-  return v;
+  return lookupTyped<HashObject>(c, key, 'hash', false);
 }
 
 function writeHash(c: Client, key: string): HashObject | undefined {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined) return undefined;
-  if (!isHash(v)) fail(ERR_WRONGTYPE);
-  return v;
+  return lookupTyped<HashObject>(c, key, 'hash', true);
 }
 
 /** hashTypeLookupWriteOrCreate */

@@ -11,7 +11,7 @@ import { DenseSet } from './dense.js';
 import { intsetSearch, isInt64 } from './intset.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { ERR_MUST_BE_POSITIVE, getLongInRange, parseRandCount } from './collection-args.js';
+import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 
 export class SetObject implements RObject {
   readonly type = 'set' as const;
@@ -138,17 +138,11 @@ function isSet(v: Value): v is SetObject {
 }
 
 function readSet(c: Client, key: string): SetObject | undefined {
-  const v = c.db.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (!isSet(v)) fail(ERR_WRONGTYPE);
-  return v;
+  return lookupTyped<SetObject>(c, key, 'set', false);
 }
 
 function writeSet(c: Client, key: string): SetObject | undefined {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined) return undefined;
-  if (!isSet(v)) fail(ERR_WRONGTYPE);
-  return v;
+  return lookupTyped<SetObject>(c, key, 'set', true);
 }
 
 function maxIntset(c: Client): number {
@@ -263,12 +257,7 @@ function storeResult(c: Client, dst: string, d: SetObject, event: string): void 
  */
 function lookupSets(c: Client, keys: readonly string[]): (SetObject | null)[] {
   const sets: (SetObject | null)[] = [];
-  for (const k of keys) {
-    const v = c.db.lookupRead(k);
-    if (v === undefined) sets.push(null);
-    else if (!isSet(v)) fail(ERR_WRONGTYPE);
-    else sets.push(v);
-  }
+  for (const k of keys) sets.push(readSet(c, k) ?? null);
   return sets;
 }
 

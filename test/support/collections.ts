@@ -2,7 +2,7 @@
 // leaves to its hashtable need the reference's encoding to decide between an exact and an
 // unordered comparison; random-member commands need structural checks and, when they mutate,
 // re-synchronising eddy's key from the reference; SCAN cursors differ by design.
-import type { DiffPair } from './diff.js';
+import type { DiffPair, Differential } from './diff.js';
 import { show } from './diff.js';
 import type { RawClient, Reply } from './raw-client.js';
 import { parseReply, RespError, strings, type RVal } from './resp-values.js';
@@ -58,6 +58,80 @@ export function toPairs(xs: string[]): Map<string, string> {
 
 export function sorted(xs: Iterable<string>): string[] {
   return [...xs].sort();
+}
+
+/** Push messages read by a subscriber until the 'marker' channel's message. */
+async function untilMarker(c: RawClient): Promise<string[]> {
+  const out: string[] = [];
+  for (;;) {
+    const v = parseReply(await c.read());
+    if (Array.isArray(v) && v[0] === 'message' && v[1] === 'marker') return out;
+    out.push(JSON.stringify(v));
+  }
+}
+
+/**
+ * Keyspace notifications (notify-keyspace-events KEAnm) must match redis event for event: `exec`
+ * runs each step on p (default: an exact p.run), then a PUBLISH to 'marker' closes the step's
+ * batch on a subscriber connection of each server.
+ */
+export async function compareKeyspaceEvents(
+  d: Differential,
+  p: DiffPair,
+  script: string[][],
+  exec: (argv: string[]) => Promise<unknown> = (argv) => p.run(argv),
+): Promise<void> {
+  const sub = await d.connect(2);
+  await p.run(['CONFIG', 'SET', 'notify-keyspace-events', 'KEAnm']);
+  await sub.run(['PSUBSCRIBE', '__key*__:*']);
+  await sub.run(['SUBSCRIBE', 'marker']);
+  try {
+    for (const argv of script) {
+      await exec(argv);
+      await p.run(['PUBLISH', 'marker', 'x']);
+      const [e, r] = await Promise.all([untilMarker(sub.eddy), untilMarker(sub.redis)]);
+      if (JSON.stringify(e) !== JSON.stringify(r)) {
+        throw new Error(`events after ${JSON.stringify(argv)}
+  eddy : ${JSON.stringify(e)}
+  redis: ${JSON.stringify(r)}`);
+      }
+    }
+  } finally {
+    await p.run(['CONFIG', 'SET', 'notify-keyspace-events', '']);
+  }
+}
+
+/**
+ * SCAN's guarantee on one server: `fill` creates the collection (1500 stable + 500 volatile
+ * members), then between scan calls some volatile members go (`del`) and new ones come (`add`);
+ * every stable member must be returned. `pairs`: replies alternate member and value.
+ */
+export async function checkScanGuarantee(
+  c: RawClient,
+  scan: string,
+  key: string,
+  ops: { add: (ms: string[]) => string[]; del: (ms: string[]) => string[]; pairs: boolean },
+): Promise<void> {
+  await c.call('DEL', key);
+  const stable = Array.from({ length: 1500 }, (_, i) => 'm' + i);
+  const vol = Array.from({ length: 500 }, (_, i) => 'v' + i);
+  await c.call(...ops.add([...stable, ...vol]));
+  const seen = new Set<string>();
+  let cursor = '0';
+  let calls = 0;
+  do {
+    const v = parseReply(await c.call(scan, key, cursor, 'COUNT', '7')) as [string, string[]];
+    cursor = v[0];
+    for (let i = 0; i < v[1].length; i += ops.pairs ? 2 : 1) seen.add(v[1][i]);
+    if (calls < vol.length / 5) await c.call(...ops.del(vol.slice(calls * 5, calls * 5 + 5)));
+    await c.call(...ops.add(['n' + calls]));
+    calls++;
+  } while (cursor !== '0' && calls < 100000);
+  const missing = stable.filter((m) => !seen.has(m));
+  if (cursor !== '0' || missing.length || calls >= 2000) {
+    throw new Error(`${scan} guarantee: cursor ${cursor}, ${calls} calls, missing ${missing.slice(0, 10).join(',')}`);
+  }
+  await c.call('DEL', key);
 }
 
 export { parseReply, RespError, strings };
