@@ -68,23 +68,38 @@ const redisParserLatin1: Runner = (c) => {
   return sink >= 0 ? n : -1;
 };
 
-function measure(run: Runner, c: Case, minMs: number): { mbps: number; cps: number } {
-  for (let i = 0; i < 3; i++) if (run(c) !== c.commands) throw new Error(`parsed the wrong number of commands in ${c.name}`);
+/** Commands per second of one timed slice (after checking the runner parses everything). */
+function rate(run: Runner, c: Case, ms: number): number {
   let iters = 0;
   const t0 = performance.now();
   let el = 0;
   do {
-    run(c);
+    if (run(c) !== c.commands) throw new Error(`parsed the wrong number of commands in ${c.name}`);
     iters++;
     el = performance.now() - t0;
-  } while (el < minMs);
-  const s = el / 1000;
-  return { mbps: (c.bytes * iters) / s / 1024 / 1024, cps: (c.commands * iters) / s };
+  } while (el < ms);
+  return (c.commands * iters) / (el / 1000);
+}
+
+/**
+ * The machine is shared, so runners take turns in short slices over several rounds and each
+ * reports its best slice: interference only ever makes a slice slower.
+ */
+function measure(runners: Runner[], c: Case, rounds: number, sliceMs: number): { mbps: number; cps: number }[] {
+  for (const run of runners) rate(run, c, sliceMs); // warm-up
+  const best = runners.map(() => 0);
+  for (let r = 0; r < rounds; r++) {
+    runners.forEach((run, i) => {
+      best[i] = Math.max(best[i], rate(run, c, sliceMs));
+    });
+  }
+  return best.map((cps) => ({ cps, mbps: (cps * c.bytes) / c.commands / 1024 / 1024 }));
 }
 
 function main(): void {
   const quick = process.argv.includes('--quick');
-  const minMs = quick ? 200 : 1000;
+  const rounds = quick ? 3 : 7;
+  const sliceMs = quick ? 100 : 250;
   const cases = [
     makeCase('SET small (key:NNNNNN, 3 B)', 100_000, (i) => ['SET', `key:${String(i).padStart(6, '0')}`, 'xxx']),
     makeCase('GET small', 100_000, (i) => ['GET', `key:${String(i).padStart(6, '0')}`]),
@@ -98,11 +113,15 @@ function main(): void {
   ];
   const rows: string[][] = [];
   for (const c of cases) {
-    for (const [name, run] of runners) {
-      const { mbps, cps } = measure(run, c, minMs);
-      rows.push([c.name, name, mbps.toFixed(0), Math.round(cps).toLocaleString('en-US')]);
-    }
+    const res = measure(
+      runners.map(([, run]) => run),
+      c,
+      rounds,
+      sliceMs,
+    );
+    runners.forEach(([name], i) => rows.push([c.name, name, res[i].mbps.toFixed(0), Math.round(res[i].cps).toLocaleString('en-US')]));
   }
+  console.log(`best of ${rounds} interleaved ${sliceMs} ms slices per parser; input fed in 64 KB chunks`);
   const head = ['request stream', 'parser', 'MB/s', 'commands/s'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((x, i) => (i < 2 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
