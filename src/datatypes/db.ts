@@ -149,16 +149,56 @@ export class Db {
 
   /** touchWatchedKey alone: invalidate the key's WATCHers without counting a change. */
   touchWatched(key: string): void {
-    if (this.watched.size !== 0) {
-      const ws = this.watched.get(key);
-      if (ws) for (const c of ws) c.dirtyCAS = true;
+    if (this.watched.size === 0) return;
+    const ws = this.watched.get(key);
+    if (!ws) return;
+    for (const c of ws) {
+      const w = this.watchEntry(c, key);
+      if (w !== undefined && w.expiredAtWatch) {
+        // Redis 7.0 touchWatchedKey: a key already expired at WATCH time that is now gone is
+        // logically unchanged (clear the flag); if it is still there, Redis stops here.
+        if (!this.dict.has(key)) {
+          w.expiredAtWatch = false;
+          continue;
+        }
+        break;
+      }
+      c.dirtyCAS = true;
     }
   }
 
-  /** FLUSHDB / SWAPDB: every watcher of a key that exists (or all of them) is invalidated. */
+  private watchEntry(c: Client, key: string): Client['watched'][number] | undefined {
+    for (const w of c.watched) if (w.db === this && w.key === key) return w;
+    return undefined;
+  }
+
+  /**
+   * FLUSHDB / SWAPDB (touchAllWatchedKeysInDb): watchers of keys that exist here (or in `other`,
+   * the DB swapped in) are invalidated, except where an expired-at-WATCH key stays logically absent.
+   */
   touchAllWatched(onlyExisting: boolean, other?: Db): void {
+    const now = this.server.now();
+    const expiredIn = (db: Db, key: string) => {
+      const when = db.expires.get(key);
+      return when !== undefined && now > when;
+    };
     for (const [key, ws] of this.watched) {
-      if (!onlyExisting || this.dict.has(key) || (other && other.dict.has(key))) for (const c of ws) c.dirtyCAS = true;
+      const here = this.dict.has(key);
+      if (onlyExisting && !here && !(other && other.dict.has(key))) continue;
+      for (const c of ws) {
+        const w = this.watchEntry(c, key);
+        if (w !== undefined && w.expiredAtWatch) {
+          if (!other || !other.dict.has(key)) {
+            w.expiredAtWatch = false;
+            continue;
+          }
+          if (expiredIn(other, key)) continue;
+        } else if (w !== undefined && other && !here && expiredIn(other, key)) {
+          w.expiredAtWatch = true;
+          continue;
+        }
+        c.dirtyCAS = true;
+      }
     }
   }
 
