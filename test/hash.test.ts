@@ -202,6 +202,17 @@ function basics(): Step[] {
     ['HDEL', 'big', 'b'],
     ['ENC', 'big'],
     ['HLEN', 'big'],
+    // COPY duplicates the object with its encoding; the copy is independent.
+    ['COPY', 'o', 'o2'],
+    ['HGETALL', 'o2'],
+    ['ENC', 'o2'],
+    ['HSET', 'o', 'new', '1'],
+    ['HDEL', 'o', 'z'],
+    ['HGETALL', 'o2'],
+    ['COPY', 'big', 'big2'],
+    ['ENC', 'big2'],
+    ['HSET', 'big', 'x', '1'],
+    ['ALL', 'HGETALL', 'big2'],
   ];
 }
 

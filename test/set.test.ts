@@ -254,6 +254,15 @@ function basics(): Step[] {
     ['SREM', 's', '2', '3', '99'],
     ['EXISTS', 's'],
     ['TYPE', 'big'],
+    // COPY duplicates the object with its encoding; the copy is independent.
+    ['COPY', 'big', 'big2'],
+    ['ENC', 'big2'],
+    ['SREM', 'big', '0'],
+    ['~', 'SMEMBERS', 'big2'],
+    ['COPY', 'mixed', 'm2'],
+    ['ENC', 'm2'],
+    ['SADD', 'mixed', '99'],
+    ['SMEMBERS', 'm2'],
   ];
 }
 

@@ -33,6 +33,13 @@ export class HashObject implements RObject {
   /** hashtable encoding */
   ht: DenseMap | null = null;
 
+  /** A hash built from loaded contents (RDB, RESTORE): the encoding Redis derives on load. */
+  static fromEntries(entries: Iterable<readonly [string, string]>, lim: HashLimits): HashObject {
+    const h = new HashObject();
+    for (const [f, v] of entries) h.set(f, v, lim);
+    return h;
+  }
+
   encoding(): string {
     return this.lp ? 'listpack' : 'hashtable';
   }

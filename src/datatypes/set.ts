@@ -31,6 +31,13 @@ export class SetObject implements RObject {
     return new SetObject(isInt64(first));
   }
 
+  /** A set built from loaded contents (RDB, RESTORE): the encoding Redis derives on load. */
+  static fromMembers(members: readonly string[], maxIntset: number): SetObject {
+    const s = new SetObject(members.length <= maxIntset);
+    for (const m of members) s.add(m, maxIntset);
+    return s;
+  }
+
   encoding(): string {
     return this.ints ? 'intset' : 'hashtable';
   }
