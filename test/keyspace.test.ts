@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Differential, Rng, seeds, type DiffPair } from './support/diff.js';
 import { RawClient, type Reply } from './support/raw-client.js';
 import { parseScan, scanAll } from './support/scan.js';
+import { propagationRunner } from './support/in-process.js';
 
 /** Continue a SCAN from `cursor` to the end; the keys returned. */
 async function resume(c: RawClient, cursor: string, opts: string[] = []): Promise<string[]> {
@@ -647,4 +648,78 @@ describe('random sequences (generic + expire + strings)', () => {
       }
     });
   }
+});
+
+describe('propagated form (in-process)', () => {
+  const spin = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end);
+  };
+
+  it('EXPIRE family as PEXPIREAT, past times as DEL, no-ops not at all', () => {
+    const run = propagationRunner();
+    const now = Date.now();
+    run('SET', 'k', 'v');
+    let p = run('EXPIRE', 'k', '100');
+    expect(p.length).toBe(1);
+    expect(p[0].slice(0, 2)).toEqual(['PEXPIREAT', 'k']);
+    expect(Math.abs(Number(p[0][2]) - (now + 100000))).toBeLessThan(2000);
+    p = run('PEXPIRE', 'k', '200000', 'GT');
+    expect(p[0][0]).toBe('PEXPIREAT');
+    expect(p[0][3]).toBe('GT');
+    expect(run('EXPIREAT', 'k', '4102444801')).toEqual([['PEXPIREAT', 'k', '4102444801000']]);
+    expect(run('pexpireat', 'k', '4102444802000', 'xx')).toEqual([['pexpireat', 'k', '4102444802000', 'xx']]);
+    expect(run('EXPIRE', 'k', '100', 'NX')).toEqual([]);
+    expect(run('EXPIRE', 'nosuch', '100')).toEqual([]);
+    expect(run('EXPIRE', 'k', 'x')).toEqual([]);
+    expect(run('PERSIST', 'k')).toEqual([['PERSIST', 'k']]);
+    expect(run('PERSIST', 'k')).toEqual([]);
+    expect(run('EXPIRE', 'k', '-1')).toEqual([['DEL', 'k']]);
+    run('SET', 'k', 'v');
+    expect(run('PEXPIREAT', 'k', '1')).toEqual([['DEL', 'k']]);
+    expect(run('TTL', 'k')).toEqual([]);
+  });
+
+  it('lazy expiry propagates DEL only (the command itself did nothing)', () => {
+    const run = propagationRunner();
+    for (const cmd of [['GET', 'k'], ['PERSIST', 'k'], ['EXPIRE', 'k', '100'], ['EXISTS', 'k'], ['RENAMENX', 'k', 'j'], ['DEL', 'k']]) {
+      run('SET', 'k', 'v');
+      run('PEXPIRE', 'k', '1');
+      spin(3);
+      expect(run(...cmd), cmd.join(' ')).toEqual([['DEL', 'k']]);
+    }
+  });
+
+  it('generic commands propagate verbatim, FLUSH* even when empty', () => {
+    const run = propagationRunner();
+    expect(run('FLUSHDB')).toEqual([['FLUSHDB']]);
+    expect(run('FLUSHALL', 'ASYNC')).toEqual([['FLUSHALL', 'ASYNC']]);
+    run('SET', 'a', '1');
+    expect(run('DEL', 'a', 'nosuch')).toEqual([['DEL', 'a', 'nosuch']]);
+    expect(run('DEL', 'a')).toEqual([]);
+    expect(run('UNLINK', 'a')).toEqual([]);
+    run('SET', 'a', '1');
+    expect(run('RENAME', 'a', 'b')).toEqual([['RENAME', 'a', 'b']]);
+    expect(run('RENAME', 'b', 'b')).toEqual([]);
+    expect(run('RENAMENX', 'b', 'b')).toEqual([]);
+    expect(run('COPY', 'b', 'c')).toEqual([['COPY', 'b', 'c']]);
+    expect(run('COPY', 'b', 'c')).toEqual([]);
+    expect(run('MOVE', 'c', '1')).toEqual([['MOVE', 'c', '1']]);
+    expect(run('MOVE', 'c', '1')).toEqual([]);
+    expect(run('TOUCH', 'b')).toEqual([]);
+    expect(run('EXISTS', 'b')).toEqual([]);
+    expect(run('SCAN', '0')).toEqual([]);
+    expect(run('KEYS', '*')).toEqual([]);
+  });
+
+  it('lazyfree-lazy-expire propagates UNLINK', () => {
+    const run = propagationRunner();
+    run('CONFIG', 'SET', 'lazyfree-lazy-expire', 'yes');
+    run('SET', 'k', 'v');
+    expect(run('EXPIRE', 'k', '0')).toEqual([['UNLINK', 'k']]);
+    run('SET', 'k', 'v');
+    run('PEXPIRE', 'k', '1');
+    spin(3);
+    expect(run('GET', 'k')).toEqual([['UNLINK', 'k']]);
+  });
 });
