@@ -723,3 +723,67 @@ describe('propagated form (in-process)', () => {
     expect(run('GET', 'k')).toEqual([['UNLINK', 'k']]);
   });
 });
+
+describe('other value types', () => {
+  it('TYPE, OBJECT, COPY (deep), RENAME, MOVE and SCAN TYPE on every implemented type', async () => {
+    const p = await d.connect();
+    await p.run(['FLUSHALL']);
+    const creators: [string, string[][]][] = [
+      ['set', [['SADD', 'T', 'a', 'b', '3']]],
+      ['hash', [['HSET', 'T', 'f', 'v', 'g', 'w']]],
+      ['list', [['RPUSH', 'T', 'a', 'b', 'c']]],
+      ['zset', [['ZADD', 'T', '1', 'a', '2', 'b']]],
+      ['stream', [['XADD', 'T', '1-1', 'f', 'v']]],
+    ];
+    const mutate: Record<string, string[]> = {
+      set: ['SADD', 'T2', 'new'],
+      hash: ['HSET', 'T2', 'f', 'changed'],
+      list: ['RPUSH', 'T2', 'new'],
+      zset: ['ZADD', 'T2', '5', 'new'],
+      stream: ['XADD', 'T2', '2-1', 'f', 'new'],
+    };
+    const read: Record<string, string[]> = {
+      set: ['SMEMBERS', 'T'],
+      hash: ['HGETALL', 'T'],
+      list: ['LRANGE', 'T', '0', '-1'],
+      zset: ['ZRANGE', 'T', '0', '-1', 'WITHSCORES'],
+      stream: ['XRANGE', 'T', '-', '+'],
+    };
+    let tested = 0;
+    for (const [type, create] of creators) {
+      const probe = await p.eddy.call(...create[0]);
+      await p.eddy.call('DEL', 'T');
+      if (probe.startsWith('-ERR unknown command')) continue; // type not implemented yet
+      tested++;
+      await p.run(['FLUSHDB']);
+      for (const c of create) await p.run(c);
+      const unordered = type === 'set' || type === 'hash';
+      for (const argv of [
+        ['TYPE', 'T'],
+        ['OBJECT', 'ENCODING', 'T'],
+        ['OBJECT', 'REFCOUNT', 'T'],
+        ['PEXPIREAT', 'T', FAR],
+        ['COPY', 'T', 'T2'],
+        ['PEXPIRETIME', 'T2'],
+        mutate[type],
+        read[type],
+        ['OBJECT', 'ENCODING', 'T2'],
+        ['COPY', 'T', 'T2', 'DB', '1'],
+        ['RENAME', 'T2', 'T3'],
+        ['TYPE', 'T3'],
+        ['MOVE', 'T3', '2'],
+        ['SELECT', '2'],
+        ['TYPE', 'T3'],
+        ['PEXPIRETIME', 'T3'],
+        ['SELECT', '0'],
+        ['EXISTS', 'T', 'T2', 'T3'],
+      ]) {
+        await p.run(argv, { unordered: unordered && argv === read[type], pairs: type === 'hash' && argv === read[type] });
+      }
+      await p.run(['SET', 's', 'str']);
+      for (const t of ['string', type, 'none', 'SET']) await sameScan(p, ['TYPE', t]);
+      await p.run(['FLUSHALL']);
+    }
+    expect(tested).toBeGreaterThanOrEqual(1);
+  });
+});
