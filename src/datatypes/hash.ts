@@ -5,7 +5,7 @@ import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { RObject } from './db.js';
-import { CRLF } from '../resp/reply.js';
+import { bulk, CRLF } from '../resp/reply.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW, ERR_SYNTAX, fail } from '../server/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
@@ -151,10 +151,6 @@ function writeOrCreate(c: Client, key: string): HashObject {
   return h;
 }
 
-function bulkStr(s: string): string {
-  return '$' + s.length + CRLF + s + CRLF;
-}
-
 /** HSET / HMSET */
 function hset(c: Client, a: string[]): void {
   if (a.length % 2 === 1) replyArityError(c);
@@ -276,14 +272,14 @@ function getall(c: Client, key: string, keys: boolean, vals: boolean): void {
   s += CRLF;
   if (h.lp) {
     for (const [f, v] of h.lp) {
-      if (keys) s += bulkStr(f);
-      if (vals) s += bulkStr(v);
+      if (keys) s += bulk(f);
+      if (vals) s += bulk(v);
     }
   } else {
     const ht = h.ht!;
     for (let i = 0; i < ht.size; i++) {
-      if (keys) s += bulkStr(ht.keys[i]);
-      if (vals) s += bulkStr(ht.vals[i]);
+      if (keys) s += bulk(ht.keys[i]);
+      if (vals) s += bulk(ht.vals[i]);
     }
   }
   c.add(s);
@@ -317,7 +313,7 @@ function randWithCount(c: Client, key: string, count: number, unique: boolean, w
   const size = h.size;
   const [fs, vs] = h.arrays();
   const nested = withValues && c.resp === 3;
-  const one = (i: number): string => (nested ? '*2\r\n' : '') + bulkStr(fs[i]) + (withValues ? bulkStr(vs[i]) : '');
+  const one = (i: number): string => (nested ? '*2\r\n' : '') + bulk(fs[i]) + (withValues ? bulk(vs[i]) : '');
   const head = (n: number): string => '*' + (withValues && !nested ? n * 2 : n) + CRLF;
   // CASE 1: negative count (repetitions allowed), or a single field.
   if (!unique || count === 1) {

@@ -5,7 +5,7 @@
 import type { Client } from '../server/client.js';
 import { ERR_SYNTAX, fail } from '../server/errors.js';
 import { getInt } from '../server/args.js';
-import { CRLF } from '../resp/reply.js';
+import { bulk, CRLF } from '../resp/reply.js';
 import { compileGlob } from './glob.js';
 
 const ERR_CURSOR = 'ERR invalid cursor';
@@ -78,9 +78,8 @@ export function scanSlots(size: number, cursor: number, count: number, visit: (s
 
 /** The SCAN reply: [cursor, [elements...]] (an array in RESP3 too). */
 export function replyScan(c: Client, cursor: number, items: readonly string[]): void {
-  const cur = String(cursor);
-  let s = '*2\r\n$' + cur.length + CRLF + cur + CRLF + '*' + items.length + CRLF;
-  for (const it of items) s += '$' + it.length + CRLF + it + CRLF;
+  let s = '*2\r\n' + bulk(String(cursor)) + '*' + items.length + CRLF;
+  for (const it of items) s += bulk(it);
   c.add(s);
 }
 

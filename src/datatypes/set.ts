@@ -5,7 +5,7 @@
 import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { RObject, Value } from './db.js';
-import { CRLF } from '../resp/reply.js';
+import { bulk, CRLF } from '../resp/reply.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { DenseSet } from './dense.js';
 import { intsetSearch, isInt64 } from './intset.js';
@@ -156,14 +156,10 @@ function maxIntset(c: Client): number {
   return c.server.config.num('set-max-intset-entries');
 }
 
-function bulkStr(s: string): string {
-  return '$' + s.length + CRLF + s + CRLF;
-}
-
 /** A RESP3 set (RESP2 array) of members. */
 function replySet(c: Client, ms: readonly string[]): void {
   let s = (c.resp === 3 ? '~' : '*') + ms.length + CRLF;
-  for (const m of ms) s += bulkStr(m);
+  for (const m of ms) s += bulk(m);
   c.add(s);
 }
 
@@ -434,7 +430,7 @@ function spopCount(c: Client, a: string[]): void {
     // CASE 2: pop count random members.
     for (let k = 0; k < count; k++) {
       const m = s.popRandom();
-      out += bulkStr(m);
+      out += bulk(m);
       c.server.propagateInternal(db, ['SREM', key, m]);
     }
   } else {
@@ -447,7 +443,7 @@ function spopCount(c: Client, a: string[]): void {
       keep.add(m, max);
     }
     for (const m of s.members()) {
-      out += bulkStr(m);
+      out += bulk(m);
       c.server.propagateInternal(db, ['SREM', key, m]);
     }
     s.replaceWith(keep!);
@@ -485,13 +481,13 @@ function srandCount(c: Client, a: string[]): void {
   let out: string;
   if (!unique || count === 1) {
     out = '*' + count + CRLF;
-    for (let k = 0; k < count; k++) out += bulkStr(ms[randomIndex(size)]);
+    for (let k = 0; k < count; k++) out += bulk(ms[randomIndex(size)]);
   } else if (count >= size) {
     out = '*' + size + CRLF;
-    for (const m of ms) out += bulkStr(m);
+    for (const m of ms) out += bulk(m);
   } else {
     out = '*' + count + CRLF;
-    for (const i of sampleDistinct(size, count)) out += bulkStr(ms[i]);
+    for (const i of sampleDistinct(size, count)) out += bulk(ms[i]);
   }
   c.add(out);
 }
