@@ -1,0 +1,249 @@
+// Why: the sorted-set skiplist (span counts, backward links, range searches, range deletions) checked
+// by fast-check against a naive sorted-array model, with its structural invariants after every step.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { SkipList, type LexRange, type ScoreRange, type SkipNode } from '../src/datatypes/skiplist.js';
+
+interface Entry {
+  member: string;
+  score: number;
+}
+
+function cmp(a: Entry, b: Entry): number {
+  if (a.score < b.score) return -1;
+  if (a.score > b.score) return 1;
+  return a.member < b.member ? -1 : a.member > b.member ? 1 : 0;
+}
+
+/** The model: a sorted array of (score, member). */
+class Model {
+  items: Entry[] = [];
+  find(member: string): number {
+    return this.items.findIndex((e) => e.member === member);
+  }
+  insert(member: string, score: number): void {
+    this.items.push({ member, score });
+    this.items.sort(cmp);
+  }
+  remove(member: string): Entry | null {
+    const i = this.find(member);
+    if (i < 0) return null;
+    return this.items.splice(i, 1)[0];
+  }
+}
+
+function gteMin(v: number, r: ScoreRange): boolean {
+  return r.minex ? v > r.min : v >= r.min;
+}
+function lteMax(v: number, r: ScoreRange): boolean {
+  return r.maxex ? v < r.max : v <= r.max;
+}
+function lexCmp(v: string, b: string, kind: number): number {
+  if (kind !== 0) return -kind;
+  return v < b ? -1 : v > b ? 1 : 0;
+}
+function lexIn(v: string, r: LexRange): boolean {
+  const a = lexCmp(v, r.min, r.minKind);
+  const b = lexCmp(v, r.max, r.maxKind);
+  return (r.minex ? a > 0 : a >= 0) && (r.maxex ? b < 0 : b <= 0);
+}
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new Error('skiplist invariant broken: ' + what);
+}
+
+/** Walk every level: spans add up, forward order is strict, backward links and tail are right. */
+function checkInvariants(sl: SkipList, model: Model): void {
+  const level0: SkipNode[] = [];
+  for (let n = sl.first; n !== null; n = n.next[0]) level0.push(n);
+  check(level0.length === model.items.length && sl.length === level0.length, 'length');
+  for (let i = 0; i < level0.length; i++) {
+    const n = level0[i];
+    const e = model.items[i];
+    check(n.member === e.member && Object.is(n.score, e.score), `order at ${i}: ${n.member}/${n.score} vs ${e.member}/${e.score}`);
+    check(n.backward === (i === 0 ? null : level0[i - 1]), 'backward link');
+  }
+  check(sl.tail === (level0.length ? level0[level0.length - 1] : null), 'tail');
+  const rankOf = new Map<SkipNode, number>(level0.map((n, i) => [n, i + 1]));
+  for (let lvl = 0; lvl < sl.level; lvl++) {
+    let x = sl.header;
+    let rank = 0;
+    for (let f = x.next[lvl]; f !== null; f = x.next[lvl]) {
+      rank += x.span[lvl];
+      check(rankOf.get(f) === rank, `span at level ${lvl}`);
+      x = f;
+    }
+  }
+  for (let lvl = sl.level; lvl < sl.header.next.length; lvl++) check(sl.header.next[lvl] === null, 'levels above the top');
+}
+
+const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'ab', 'b\x00', '', 'z', '\xff', 'A', '10', '9');
+// Mostly a few distinct values, so equal scores (ordered by member) are frequent.
+const score = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom(0, -0, 1, 2, -1, 1.5, Infinity, -Infinity, 1e300, -1e-300) },
+  { weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) },
+  { weight: 1, arbitrary: fc.double({ noNaN: true }) },
+);
+const scoreRange = fc.record({ min: score, max: score, minex: fc.boolean(), maxex: fc.boolean() });
+const lexBound = fc.oneof(
+  fc.record({ s: member, kind: fc.constant(0) }),
+  fc.record({ s: fc.constant(''), kind: fc.constantFrom(-1, 1) }),
+);
+const lexRange = fc
+  .record({ lo: lexBound, hi: lexBound, minex: fc.boolean(), maxex: fc.boolean() })
+  .map(({ lo, hi, minex, maxex }): LexRange => ({
+    min: lo.s,
+    max: hi.s,
+    minKind: lo.kind,
+    maxKind: hi.kind,
+    // "-" and "+" are always exclusive bounds in Redis's parser
+    minex: lo.kind !== 0 ? true : minex,
+    maxex: hi.kind !== 0 ? true : maxex,
+  }));
+
+type Op =
+  | { t: 'add'; m: string; s: number }
+  | { t: 'del'; m: string }
+  | { t: 'upd'; m: string; s: number }
+  | { t: 'rank'; m: string }
+  | { t: 'byRank'; r: number }
+  | { t: 'range'; r: ScoreRange }
+  | { t: 'delRange'; r: ScoreRange }
+  | { t: 'delRank'; a: number; b: number };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('add' as const), m: member, s: score }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('del' as const), m: member }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('upd' as const), m: member, s: score }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('rank' as const), m: member }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('byRank' as const), r: fc.integer({ min: 0, max: 16 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('range' as const), r: scoreRange }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('delRange' as const), r: scoreRange }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('delRank' as const), a: fc.integer({ min: 1, max: 15 }), b: fc.integer({ min: 1, max: 15 }) }) },
+);
+
+describe('skiplist vs sorted-array model', () => {
+  it('inserts, deletes, score updates, ranks and score ranges', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 20, maxLength: 150, size: 'max' }), (ops) => {
+        const sl = new SkipList();
+        const nodes = new Map<string, SkipNode>();
+        const model = new Model();
+        for (const o of ops) {
+          switch (o.t) {
+            case 'add':
+              if (nodes.has(o.m)) break;
+              nodes.set(o.m, sl.insert(o.s, o.m));
+              model.insert(o.m, o.s);
+              break;
+            case 'del': {
+              const e = model.remove(o.m);
+              const n = nodes.get(o.m);
+              if (!n) {
+                expect(sl.delete(0, o.m)).toBe(null);
+                break;
+              }
+              expect(sl.delete(n.score, o.m)).toBe(n);
+              expect(e).not.toBe(null);
+              nodes.delete(o.m);
+              break;
+            }
+            case 'upd': {
+              const n = nodes.get(o.m);
+              if (!n) break;
+              sl.updateScore(n, o.s);
+              model.remove(o.m);
+              model.insert(o.m, o.s);
+              break;
+            }
+            case 'rank': {
+              const n = nodes.get(o.m);
+              const i = model.find(o.m);
+              expect(n ? sl.rank(n.score, o.m) : sl.rank(0, o.m)).toBe(i + 1);
+              break;
+            }
+            case 'byRank': {
+              const n = sl.byRank(o.r);
+              const e = o.r >= 1 ? model.items[o.r - 1] : undefined;
+              expect(n === null ? null : [n.member, n.score]).toEqual(e ? [e.member, e.score] : null);
+              break;
+            }
+            case 'range': {
+              const inR = model.items.filter((e) => gteMin(e.score, o.r) && lteMax(e.score, o.r));
+              const first = sl.firstInRange(o.r);
+              const last = sl.lastInRange(o.r);
+              expect(first?.member ?? null).toBe(inR.length ? inR[0].member : null);
+              expect(last?.member ?? null).toBe(inR.length ? inR[inR.length - 1].member : null);
+              break;
+            }
+            case 'delRange': {
+              const gone: string[] = [];
+              const n = sl.deleteRangeByScore(o.r, (x) => gone.push(x.member));
+              const expected = model.items.filter((e) => gteMin(e.score, o.r) && lteMax(e.score, o.r)).map((e) => e.member);
+              expect(gone).toEqual(expected);
+              expect(n).toBe(expected.length);
+              for (const m of gone) {
+                model.remove(m);
+                nodes.delete(m);
+              }
+              break;
+            }
+            case 'delRank': {
+              const [a, b] = o.a <= o.b ? [o.a, o.b] : [o.b, o.a];
+              const expected = model.items.slice(a - 1, b).map((e) => e.member);
+              const gone: string[] = [];
+              expect(sl.deleteRangeByRank(a, b, (x) => gone.push(x.member))).toBe(expected.length);
+              expect(gone).toEqual(expected);
+              for (const m of gone) {
+                model.remove(m);
+                nodes.delete(m);
+              }
+              break;
+            }
+          }
+          checkInvariants(sl, model);
+        }
+      }),
+      { numRuns: 200, seed: 20240601 },
+    );
+  });
+
+  it('lexicographic ranges and deletions on equal scores', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(member, { maxLength: 14 }), fc.array(lexRange, { minLength: 1, maxLength: 8 }), (members, ranges) => {
+        const sl = new SkipList();
+        const model = new Model();
+        for (const m of members) {
+          sl.insert(0, m);
+          model.insert(m, 0);
+        }
+        checkInvariants(sl, model);
+        for (const r of ranges) {
+          const inR = model.items.filter((e) => lexIn(e.member, r)).map((e) => e.member);
+          expect(sl.firstInLexRange(r)?.member ?? null).toBe(inR.length ? inR[0] : null);
+          expect(sl.lastInLexRange(r)?.member ?? null).toBe(inR.length ? inR[inR.length - 1] : null);
+        }
+        const r = ranges[0];
+        const expected = model.items.filter((e) => lexIn(e.member, r)).map((e) => e.member);
+        const gone: string[] = [];
+        expect(sl.deleteRangeByLex(r, (x) => gone.push(x.member))).toBe(expected.length);
+        expect(gone).toEqual(expected);
+        for (const m of gone) model.remove(m);
+        checkInvariants(sl, model);
+      }),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+
+  it('stays O(log n): 100k sequential and random inserts, rank lookups', () => {
+    const sl = new SkipList();
+    const n = 100_000;
+    for (let i = 0; i < n; i++) sl.insert((i * 7919) % n, 'm' + i);
+    expect(sl.length).toBe(n);
+    expect(sl.level).toBeLessThanOrEqual(32);
+    for (let r = 1; r <= n; r += 9973) {
+      const node = sl.byRank(r)!;
+      expect(sl.rank(node.score, node.member)).toBe(r);
+    }
+  });
+});
