@@ -8,7 +8,7 @@ import type { Server } from '../server/server.js';
 import type { Db, Value } from './db.js';
 import { typeName } from './db.js';
 import { compileGlob } from './glob.js';
-import * as stringModule from './string.js';
+import { copyStringEncoding, stringEncoding } from './string.js';
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from '../server/errors.js';
 import { getInt, LLONG_MAX, parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
@@ -40,32 +40,14 @@ function keyIsExpired(db: Db, key: string, now: number): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// String encodings (OBJECT ENCODING / REFCOUNT) and moving a key's per-key side state.
-
-type StringEncodingFn = (db: Db, key: string, value: string) => string;
-type CopyEncodingFn = (srcDb: Db, srcKey: string, dstDb: Db, dstKey: string) => void;
-const stringApi = stringModule as unknown as { stringEncoding?: StringEncodingFn; copyStringEncoding?: CopyEncodingFn };
-
-/** OBJECT ENCODING of a string: the strings module's rule (fallback kept for a partial build). */
-function stringEncodingOf(db: Db, key: string, v: string): string {
-  if (stringApi.stringEncoding) return stringApi.stringEncoding(db, key, v);
-  // TODO: drop once string.ts always exports stringEncoding (it does in the full build).
-  if (db.rawKeys.has(key)) return 'raw';
-  if (v.length <= 20 && parseLL(v) !== null) return 'int';
-  return v.length <= 44 ? 'embstr' : 'raw';
-}
+// Moving a key's per-key side state.
 
 /**
- * RENAME / MOVE / COPY keep the value object in Redis, so its string encoding travels with it.
- * eddy keeps that in per-key side sets (db.rawKeys, and the strings module's float marks).
+ * RENAME / MOVE / COPY keep the value object in Redis, so its string encoding travels with it
+ * (eddy keeps it in per-key side state: db.rawKeys and the strings module's float marks).
  */
-function carryEncoding(srcDb: Db, src: string, dstDb: Db, dst: string): void {
-  if (stringApi.copyStringEncoding) {
-    stringApi.copyStringEncoding(srcDb, src, dstDb, dst);
-    return;
-  }
-  if (srcDb.rawKeys.has(src)) dstDb.rawKeys.add(dst);
-  else dstDb.rawKeys.delete(dst);
+function carryEncoding(srcDb: Db, src: string, dstDb: Db, dst: string, v: Value): void {
+  if (typeof v === 'string') copyStringEncoding(srcDb, src, dstDb, dst);
 }
 
 /** dbAdd: a new key with its "new" event, WATCH signal and blocked-client wake-up. */
@@ -249,7 +231,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   }
   dbAdd(db, dst, o);
   if (expire !== undefined) db.setExpire(dst, expire);
-  carryEncoding(db, src, db, dst);
+  carryEncoding(db, src, db, dst, o);
   db.removeKey(src);
   db.touchWatched(src); // one change for the whole rename (dbAdd counted it)
   c.server.notify('g', 'rename_from', src, db.id);
@@ -276,7 +258,7 @@ function move(c: Client, argv: string[]): void {
   }
   dbAdd(dst, key, o);
   if (expire !== undefined) dst.setExpire(key, expire);
-  carryEncoding(src, key, dst, key);
+  carryEncoding(src, key, dst, key, o);
   src.removeKey(key);
   src.touchWatched(key);
   c.server.notify('g', 'move_from', key, src.id);
@@ -323,7 +305,7 @@ function copy(c: Client, argv: string[]): void {
   if (existing) dst.removeKey(newkey);
   dbAdd(dst, newkey, dup);
   if (expire !== undefined) dst.setExpire(newkey, expire);
-  carryEncoding(src, key, dst, newkey);
+  carryEncoding(src, key, dst, newkey, o);
   c.server.notify('g', 'copy_to', newkey, dst.id);
   c.int(1);
 }
@@ -425,13 +407,13 @@ function sharedIntegersAllowed(s: Server): boolean {
 function objectEncoding(c: Client, argv: string[]): void {
   const v = objectLookup(c, argv[2]);
   if (v === undefined) return;
-  c.bulk(typeof v === 'string' ? stringEncodingOf(c.db, argv[2], v) : v.encoding(c.server));
+  c.bulk(typeof v === 'string' ? stringEncoding(c.db, argv[2], v) : v.encoding(c.server));
 }
 
 function objectRefcount(c: Client, argv: string[]): void {
   const v = objectLookup(c, argv[2]);
   if (v === undefined) return;
-  if (typeof v === 'string' && stringEncodingOf(c.db, argv[2], v) === 'int' && sharedIntegersAllowed(c.server)) {
+  if (typeof v === 'string' && stringEncoding(c.db, argv[2], v) === 'int' && sharedIntegersAllowed(c.server)) {
     const n = parseLL(v);
     if (n !== null && n >= 0 && n < 10000) {
       c.int(INT_MAX);
