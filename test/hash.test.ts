@@ -8,11 +8,12 @@ import {
   both,
   checkScanGuarantee,
   compareKeyspaceEvents,
+  compareScan,
   eddyHas,
   encodingOf,
   mismatch,
   parseReply,
-  scanKeyAll,
+  runSteps,
   toPairs,
 } from './support/collections.js';
 import type { RawClient } from './support/raw-client.js';
@@ -89,34 +90,15 @@ async function hrandChecked(p: DiffPair, argv: string[]): Promise<void> {
   if (e[0] !== r[0]) throw mismatch(p, `reply types differ for ${JSON.stringify(argv)}`, e, r);
 }
 
-/** HSCAN: listpacks reply everything at once (exact); hashtables are compared by full iteration. */
-async function scanChecked(p: DiffPair, key: string, opts: string[]): Promise<void> {
-  const enc = await encodingOf(p.redis, key);
-  if (enc !== 'hashtable') {
-    await p.run(['HSCAN', key, '0', ...opts]);
-    return;
-  }
-  const e = toPairs(await scanKeyAll(p.eddy, 'HSCAN', key, opts));
-  const r = toPairs(await scanKeyAll(p.redis, 'HSCAN', key, opts));
-  expect([...e].sort(), `HSCAN ${key} ${opts.join(' ')}`).toEqual([...r].sort());
-}
-
 type Step = string[];
 
-/**
- * Script steps: ['ENC', key] compares OBJECT ENCODING (once eddy has it); ['ALL', ...argv] picks
- * exact/unordered by encoding; ['RAND', ...argv] is a structural HRANDFIELD check; ['HSCANALL',
- * key, ...opts] compares full HSCAN iterations.
- */
+/** Steps: ['ALL', ...argv] picks exact/unordered by encoding; ['RAND', ...argv] checks HRANDFIELD. */
 async function runScript(p: DiffPair, script: Step[]): Promise<void> {
-  for (const step of script) {
-    if (step[0] === 'ENC') {
-      if (hasEncoding) await p.run(['OBJECT', 'ENCODING', step[1]]);
-    } else if (step[0] === 'ALL') await hashReply(p, step.slice(1));
-    else if (step[0] === 'RAND') await hrandChecked(p, step.slice(1));
-    else if (step[0] === 'HSCANALL') await scanChecked(p, step[1], step.slice(2));
-    else await p.run(step);
-  }
+  await runSteps(p, script, hasEncoding, {
+    ALL: (argv) => hashReply(p, argv),
+    RAND: (argv) => hrandChecked(p, argv),
+    HSCANALL: (argv) => compareScan(p, 'HSCAN', argv[0], argv.slice(1), true),
+  });
 }
 
 const LONG = 'v'.repeat(65);
@@ -521,7 +503,7 @@ describe('hashes: seeded random sequences', () => {
           } else if (x < 0.87) {
             const opts = rng.bool() ? ['COUNT', String(rng.int(1, 5))] : [];
             if (rng.bool(0.4)) opts.push('MATCH', rng.pick(['*', 'f*', 'f[1-3]', '?', '']));
-            await scanChecked(p, key(), opts);
+            await compareScan(p, 'HSCAN', key(), opts, true);
           } else if (x < 0.92) {
             if (hasEncoding) await p.run(['OBJECT', 'ENCODING', key()]);
           } else if (x < 0.95) await p.run(['DEL', key()]);

@@ -8,11 +8,12 @@ import {
   both,
   checkScanGuarantee,
   compareKeyspaceEvents,
+  compareScan,
+  runSteps,
   eddyHas,
   encodingOf,
   mismatch,
   parseReply,
-  scanKeyAll,
   sorted,
   strings,
 } from './support/collections.js';
@@ -64,15 +65,21 @@ async function setReply(p: DiffPair, argv: string[], keys: string[]): Promise<vo
 async function unionDiffReply(p: DiffPair, argv: string[]): Promise<void> {
   const firstCard = parseReply(await p.redis.call('SCARD', argv[1]));
   const [e, r] = await both(p, argv);
+  const firstFits = argv[0] === 'SUNION' || (typeof firstCard === 'number' && firstCard <= maxIntset);
+  compareMembers(p, argv, e, r, firstFits);
+}
+
+/** Exact when the result would be an intset (sorted), else as unordered members. */
+function compareMembers(p: DiffPair, argv: string[], e: string, r: string, mayBeIntset: boolean): void {
   const rv = parseReply(r);
-  let exact = true;
-  if (Array.isArray(rv)) {
+  let same: boolean;
+  if (!Array.isArray(rv)) same = e === r;
+  else {
     const ms = rv as string[];
-    exact = ms.every(isInt64) && ms.length <= maxIntset && (argv[0] === 'SUNION' || (typeof firstCard === 'number' && firstCard <= maxIntset));
+    const exact = mayBeIntset && ms.every(isInt64) && ms.length <= maxIntset;
+    same = exact ? e === r : e[0] === r[0] && sorted(strings(e)).join() === sorted(ms).join();
   }
-  if (exact ? e !== r : sorted(strings(e)).join() !== sorted(strings(r)).join() || e[0] !== r[0]) {
-    throw mismatch(p, `reply mismatch for ${JSON.stringify(argv)}`, e, r);
-  }
+  if (!same) throw mismatch(p, `reply mismatch for ${JSON.stringify(argv)}`, e, r);
 }
 
 /** Rebuild eddy's key from redis's contents and encoding (after a random SPOP). */
@@ -125,19 +132,12 @@ async function popChecked(p: DiffPair, argv: string[]): Promise<void> {
       throw mismatch(p, `bad SPOP reply for ${JSON.stringify(argv)}`, e, r);
     }
   } else if (count >= before!.length) {
-    await unionDiffCompare(p, argv, e, r);
+    compareMembers(p, argv, e, r, true);
   } else {
     checkSample(p, argv, e, r, before!, true, count);
   }
   await p.run(['SCARD', key]);
   await resync(p, key);
-}
-
-async function unionDiffCompare(p: DiffPair, argv: string[], e: string, r: string): Promise<void> {
-  const ms = strings(r);
-  const exact = ms.every(isInt64) && ms.length <= maxIntset;
-  const same = exact ? e === r : e[0] === r[0] && sorted(strings(e)).join() === sorted(ms).join();
-  if (!same) throw mismatch(p, `reply mismatch for ${JSON.stringify(argv)}`, e, r);
 }
 
 /** SRANDMEMBER: exact when Redis's answer is deterministic, structural otherwise. */
@@ -167,31 +167,17 @@ async function randChecked(p: DiffPair, argv: string[]): Promise<void> {
   checkSample(p, argv, e, r, before, l >= 0, n);
 }
 
-/** SSCAN: intsets reply everything at once (exact); hashtables are compared by full iteration. */
-async function scanChecked(p: DiffPair, key: string, opts: string[]): Promise<void> {
-  const enc = await encodingOf(p.redis, key);
-  if (enc !== 'hashtable') {
-    await p.run(['SSCAN', key, '0', ...opts]);
-    return;
-  }
-  const e = await scanKeyAll(p.eddy, 'SSCAN', key, opts);
-  const r = await scanKeyAll(p.redis, 'SSCAN', key, opts);
-  expect(sorted(new Set(e)), `SSCAN ${key} ${opts.join(' ')}`).toEqual(sorted(new Set(r)));
-}
-
 type Step = string[];
 
-/** Script steps: ['ENC', key] compares OBJECT ENCODING (once eddy has it), ['~', ...argv] unordered. */
 async function runScript(p: DiffPair, script: Step[]): Promise<void> {
-  for (const step of script) {
-    if (step[0] === 'ENC') {
-      if (hasEncoding) await p.run(['OBJECT', 'ENCODING', step[1]]);
-    } else if (step[0] === '~') await p.run(step.slice(1), { unordered: true });
-    else if (step[0] === 'POP') await popChecked(p, step.slice(1));
-    else if (step[0] === 'RAND') await randChecked(p, step.slice(1));
-    else if (step[0] === 'CONFIG' && step[2] === 'set-max-intset-entries') await setMaxIntset(p, Number(step[3]));
-    else await p.run(step);
-  }
+  await runSteps(p, script, hasEncoding, {
+    POP: (argv) => popChecked(p, argv),
+    RAND: (argv) => randChecked(p, argv),
+    CONFIG: async (argv) => {
+      if (argv[1] === 'set-max-intset-entries') await setMaxIntset(p, Number(argv[2]));
+      else await p.run(['CONFIG', ...argv]);
+    },
+  });
 }
 
 const range = (a: number, b: number): string[] => Array.from({ length: b - a + 1 }, (_, i) => String(a + i));
@@ -687,7 +673,7 @@ describe('sets: seeded random sequences', () => {
           } else if (x < 0.91) {
             const opts = rng.bool() ? ['COUNT', String(rng.int(1, 5))] : [];
             if (rng.bool(0.4)) opts.push('MATCH', rng.pick(['*', '1*', '[a-c]', '-*', '?']));
-            await scanChecked(p, key(), opts);
+            await compareScan(p, 'SSCAN', key(), opts, false);
           } else if (x < 0.94) {
             if (hasEncoding) await p.run(['OBJECT', 'ENCODING', key()]);
           } else if (x < 0.96) await p.run(['DEL', key()]);

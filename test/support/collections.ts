@@ -49,6 +49,49 @@ export async function scanKeyAll(c: RawClient, cmd: string, key: string, opts: s
   return out;
 }
 
+/**
+ * A key-level SCAN: collections Redis keeps in a compact encoding (listpack, intset) reply
+ * everything at once and are compared exactly; hashtables are compared by full iteration (cursors
+ * differ by design), as sets of members or of member/value pairs.
+ */
+export async function compareScan(p: DiffPair, cmd: string, key: string, opts: string[], pairs: boolean): Promise<void> {
+  const enc = await encodingOf(p.redis, key);
+  if (enc !== 'hashtable' && enc !== 'skiplist') {
+    await p.run([cmd, key, '0', ...opts]);
+    return;
+  }
+  const norm = (xs: string[]): string[] => {
+    const out = new Set<string>();
+    for (let i = 0; i < xs.length; i += pairs ? 2 : 1) out.add(pairs ? xs[i] + '\u0000' + xs[i + 1] : xs[i]);
+    return sorted(out);
+  };
+  const e = norm(await scanKeyAll(p.eddy, cmd, key, opts));
+  const r = norm(await scanKeyAll(p.redis, cmd, key, opts));
+  if (e.join('\n') !== r.join('\n')) {
+    throw new Error(`${cmd} ${key} ${opts.join(' ')} collected different elements\n  eddy : ${JSON.stringify(e)}\n  redis: ${JSON.stringify(r)}`);
+  }
+}
+
+/**
+ * Run a targeted script: ['ENC', key] compares OBJECT ENCODING (when eddy has it), ['~', ...argv]
+ * compares unordered, `custom` handles other step names (structural checks), the rest is exact.
+ */
+export async function runSteps(
+  p: DiffPair,
+  steps: string[][],
+  hasEncoding: boolean,
+  custom: Record<string, (args: string[]) => Promise<void>> = {},
+): Promise<void> {
+  for (const step of steps) {
+    const f = custom[step[0]];
+    if (f) await f(step.slice(1));
+    else if (step[0] === 'ENC') {
+      if (hasEncoding) await p.run(['OBJECT', 'ENCODING', step[1]]);
+    } else if (step[0] === '~') await p.run(step.slice(1), { unordered: true });
+    else await p.run(step);
+  }
+}
+
 /** Pair up a flat [k1, v1, k2, v2...] list. */
 export function toPairs(xs: string[]): Map<string, string> {
   const m = new Map<string, string>();
