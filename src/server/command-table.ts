@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Client } from './client.js';
 import type { Tree } from '../resp/reply.js';
+import type { LatencyHistogram } from './latency-hist.js';
 
 export type Handler = (c: Client, argv: string[]) => void;
 
@@ -56,6 +57,8 @@ export interface Command {
   usec: number;
   rejectedCalls: number;
   failedCalls: number;
+  /** INFO latencystats / LATENCY HISTOGRAM (created on first call while latency-tracking is on) */
+  latencyHist: LatencyHistogram | null;
 }
 
 interface Meta {
@@ -123,6 +126,7 @@ function newCommand(fullName: string, info: Tree | null, docs: Tree | null): Com
     usec: 0,
     rejectedCalls: 0,
     failedCalls: 0,
+    latencyHist: null,
   };
 }
 
@@ -171,7 +175,8 @@ export class CommandTable {
       parent.subcommands = new Map();
       this.commands.set(parentName, parent);
     }
-    if (!parent.subcommands) throw new Error(`${parentName} has a handler and subcommands`);
+    // A container may also have its own handler for the bare form (COMMAND with no subcommand).
+    if (!parent.subcommands) parent.subcommands = new Map();
     const pinfo = parent.info ? arr(arr(parent.info)[9]).find((s) => arr(s)[0][1] === d.name) ?? null : null;
     let pdocs: Tree | null = null;
     const pd = parent.docs ? arr(parent.docs) : [];

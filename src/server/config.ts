@@ -2,6 +2,7 @@
 // and error texts, shared by the config-file reader, `--directive` overrides, CONFIG GET/SET and
 // CONFIG REWRITE. A directive not listed here is refused, never silently ignored.
 import { splitArgs } from '../resp/request-parser.js';
+import { parseBigLL } from './args.js';
 import { keyspaceEventsCanonical, keyspaceEventsFlagsToString, keyspaceEventsStringToFlags } from './pubsub.js';
 
 export type ConfigValue = string | number | boolean | string[];
@@ -12,6 +13,12 @@ interface ParamBase {
   immutable?: boolean;
   /** called after a successful CONFIG SET / load */
   apply?: string;
+  /** CONFIG SET refuses it unless enable-protected-configs allows (Redis PROTECTED_CONFIG) */
+  protected?: boolean;
+  /** its value is redacted from the slowlog and MONITOR (Redis SENSITIVE_CONFIG) */
+  sensitive?: boolean;
+  /** CONFIG SET splits the value on spaces (Redis MULTI_ARG_CONFIG: save, bind...) */
+  multiArg?: boolean;
   /** how CONFIG GET / REWRITE show the stored value, when not String(value) */
   format?: (v: ConfigValue) => string;
 }
@@ -19,17 +26,22 @@ interface BoolParam extends ParamBase {
   kind: 'bool';
   def: boolean;
 }
-interface IntParam extends ParamBase {
-  kind: 'int';
+/** Redis's numeric configs: bounds are checked on the int64 (or uint64 when `unsigned`) value */
+interface NumericBase extends ParamBase {
   def: number;
-  min: number;
-  max: number;
+  min: number | bigint;
+  max: number | bigint;
+  /** size_t / unsigned long / unsigned int configs: negative input wraps and fails the range check */
+  unsigned?: boolean;
+  /** the stored value is clamped into this range after parsing (hz) */
+  clamp?: [number, number];
 }
-interface MemParam extends ParamBase {
+interface IntParam extends NumericBase {
+  kind: 'int';
+}
+/** MEMORY_CONFIG: accepts 1k / 1kb / 1m / 1mb / 1g / 1gb units (memtoull) */
+interface MemParam extends NumericBase {
   kind: 'mem';
-  def: number;
-  min: number;
-  max: number;
 }
 interface StrParam extends ParamBase {
   kind: 'str';
@@ -40,6 +52,8 @@ interface EnumParam extends ParamBase {
   kind: 'enum';
   def: string;
   values: string[];
+  /** a set of flags (shutdown-on-sigterm "nosave now"): several space-separated values */
+  multi?: boolean;
 }
 /** parameters with several words (save, bind...) kept as the normalised string CONFIG GET shows */
 interface SpecialParam extends ParamBase {
@@ -50,7 +64,50 @@ interface SpecialParam extends ParamBase {
 export type Param = BoolParam | IntParam | MemParam | StrParam | EnumParam | SpecialParam;
 
 const INT_MAX = 2147483647;
-const LLONG_MAX = Number.MAX_SAFE_INTEGER;
+const INT_MIN = -2147483648;
+const UINT_MAX = 4294967295;
+const LLONG_MAX = 9223372036854775807n;
+const ULLONG_MAX = 18446744073709551615n;
+const U64 = 1n << 64n;
+
+const MEM_UNITS: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1048576n, g: 1000000000n, gb: 1073741824n };
+
+/** Redis's memtoull: digits plus an optional unit, as an unsigned 64-bit value (wrapping). */
+export function memtoull(s: string): bigint | null {
+  if (s[0] === '-') return null;
+  let i = 0;
+  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  const mul = MEM_UNITS[s.slice(i).toLowerCase()];
+  if (mul === undefined || i >= 128) return null;
+  let v = i === 0 ? 0n : BigInt(s.slice(0, i));
+  if (v >= U64) v = ULLONG_MAX; // strtoull saturates
+  return (v * mul) % U64;
+}
+
+/** numericParseString + numericBoundaryCheck of Redis 7.0, returning the stored number. */
+function parseNumeric(p: IntParam | MemParam, v: string): number {
+  let res: bigint | null;
+  if (p.kind === 'mem') {
+    res = memtoull(v);
+    if (res !== null && res > LLONG_MAX) res -= U64; // stored into a long long first
+    if (res === null) throw new ConfigError('argument must be a memory value');
+  } else {
+    res = parseBigLL(v);
+    if (res === null) throw new ConfigError("argument couldn't be parsed into an integer");
+  }
+  const min = BigInt(p.min);
+  const max = BigInt(p.max);
+  if (p.unsigned) {
+    const u = res < 0n ? res + U64 : res;
+    if (u > max || u < min) throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+    res = u;
+  } else if (res > max || res < min) {
+    throw new ConfigError(`argument must be between ${min} and ${max} inclusive`);
+  }
+  let n = Number(res);
+  if (p.clamp) n = Math.min(p.clamp[1], Math.max(p.clamp[0], n));
+  return n;
+}
 
 export function parseMemory(s: string): number | null {
   const m = /^(-?\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s);
@@ -68,17 +125,35 @@ export function normaliseNotify(v: string): string | null {
   return flags < 0 ? null : keyspaceEventsCanonical(flags);
 }
 
+/** setConfigSaveOption: "<seconds> <changes>" pairs, seconds >= 1, changes >= 0 (strtoll rules). */
 function saveParse(args: string[]): string | { error: string } {
-  const joined = args.join(' ').trim();
-  if (joined === '') return '';
-  const parts = joined.split(/\s+/);
-  if (parts.length % 2 !== 0) return { error: 'Invalid save parameters' };
-  for (const p of parts) if (!/^\d+$/.test(p)) return { error: 'Invalid save parameters' };
-  return parts.join(' ');
+  if (args.length === 1 && args[0] === '') args = [];
+  const err = { error: 'Invalid save parameters' };
+  if (args.length % 2 !== 0) return err;
+  const out: number[] = [];
+  for (let j = 0; j < args.length; j++) {
+    const m = /^[ \t\n\v\f\r]*([+-]?\d+)$/.exec(args[j]);
+    const v = args[j] === '' ? 0 : m ? Number(m[1]) : NaN;
+    if (Number.isNaN(v) || (j % 2 === 0 && v < 1) || (j % 2 === 1 && v < 0)) return err;
+    out.push(v);
+  }
+  return out.join(' ');
+}
+
+/** latency-tracking-info-percentiles: numbers in 0..100, shown as Redis prints doubles ("%f" trimmed). */
+function parsePercentiles(args: string[]): string | { error: string } {
+  const out: string[] = [];
+  for (const a of args) {
+    const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(a) ? Number(a) : NaN;
+    if (Number.isNaN(v)) return { error: 'Invalid latency-tracking-info-percentiles parameters' };
+    if (v < 0 || v > 100) return { error: 'latency-tracking-info-percentiles parameters should sit between [0.0,100.0]' };
+    out.push(String(Number(v.toFixed(6))));
+  }
+  return out.join(' ');
 }
 
 const bool = (name: string, def: boolean, extra: Partial<BoolParam> = {}): BoolParam => ({ name, kind: 'bool', def, ...extra });
-const int = (name: string, def: number, min: number, max: number, extra: Partial<IntParam> = {}): IntParam => ({
+const int = (name: string, def: number, min: number | bigint, max: number | bigint, extra: Partial<IntParam> = {}): IntParam => ({
   name,
   kind: 'int',
   def,
@@ -105,24 +180,32 @@ const enm = (name: string, def: string, values: string[], extra: Partial<EnumPar
 
 export const PARAMS: Param[] = [
   int('port', 6379, 0, 65535, { apply: 'listen' }),
-  { name: 'bind', kind: 'special', def: '* -::*', parse: (a) => (a.length ? a.join(' ') : { error: 'Too many bind addresses specified.' }), apply: 'listen' },
+  {
+    name: 'bind',
+    kind: 'special',
+    def: '* -::*',
+    multiArg: true,
+    // Redis: at most 16 addresses; a single empty argument means "no address".
+    parse: (a) => (a.length > 16 ? { error: 'Too many bind addresses specified.' } : a.length === 1 && a[0] === '' ? '' : a.join(' ')),
+    apply: 'listen',
+  },
   bool('protected-mode', true),
   bool('daemonize', false, { immutable: true }),
   str('pidfile', '', { immutable: true }),
   str('logfile', '', { immutable: true }),
-  enm('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning', 'nothing']),
-  str('dir', '', { apply: 'dir' }),
+  enm('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
+  str('dir', '', { apply: 'dir', protected: true }),
   int('databases', 16, 1, INT_MAX, { immutable: true }),
-  str('requirepass', '', { apply: 'requirepass' }),
-  str('masterauth', ''),
+  str('requirepass', '', { apply: 'requirepass', sensitive: true }),
+  str('masterauth', '', { sensitive: true }),
   str('masteruser', ''),
   int('timeout', 0, 0, INT_MAX),
   int('tcp-keepalive', 300, 0, INT_MAX),
   int('tcp-backlog', 511, 0, INT_MAX, { immutable: true }),
-  int('maxclients', 10000, 1, INT_MAX),
+  int('maxclients', 10000, 1, UINT_MAX, { unsigned: true }),
   mem('proto-max-bulk-len', 512 * 1024 * 1024, { min: 1024 * 1024 }),
-  mem('client-query-buffer-limit', 1024 * 1024 * 1024, { min: 1024 * 1024 }),
-  int('hz', 10, 1, 500, { apply: 'hz' }),
+  mem('client-query-buffer-limit', 1024 * 1024 * 1024, { min: 1024 * 1024, unsigned: true }),
+  int('hz', 10, 0, INT_MAX, { apply: 'hz', clamp: [1, 500] }),
   bool('dynamic-hz', true),
   int('active-expire-effort', 1, 1, 10),
   {
@@ -136,19 +219,19 @@ export const PARAMS: Param[] = [
     },
     format: (v) => keyspaceEventsFlagsToString(keyspaceEventsStringToFlags(v as string)),
   },
-  { name: 'save', kind: 'special', def: '3600 1 300 100 60 10000', parse: saveParse },
-  str('dbfilename', 'dump.rdb'),
+  { name: 'save', kind: 'special', def: '3600 1 300 100 60 10000', parse: saveParse, multiArg: true },
+  str('dbfilename', 'dump.rdb', { protected: true, validate: (v) => (v.includes('/') ? "dbfilename can't be a path, just a filename" : null) }),
   bool('rdbcompression', true),
-  bool('rdbchecksum', true),
+  bool('rdbchecksum', true, { immutable: true }),
   bool('stop-writes-on-bgsave-error', true),
   bool('appendonly', false, { apply: 'appendonly' }),
-  enm('appendfsync', 'everysec', ['always', 'everysec', 'no']),
+  enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
   str('appendfilename', 'appendonly.aof', { immutable: true }),
   str('appenddirname', 'appendonlydir', { immutable: true }),
   int('slowlog-log-slower-than', 10000, -1, LLONG_MAX),
-  int('slowlog-max-len', 128, 0, LLONG_MAX),
+  int('slowlog-max-len', 128, 0, LLONG_MAX, { unsigned: true }),
   int('latency-monitor-threshold', 0, 0, LLONG_MAX),
-  mem('maxmemory', 0),
+  mem('maxmemory', 0, { max: ULLONG_MAX, unsigned: true }),
   enm('maxmemory-policy', 'noeviction', [
     'volatile-lru',
     'volatile-lfu',
@@ -159,15 +242,15 @@ export const PARAMS: Param[] = [
     'allkeys-random',
     'noeviction',
   ]),
-  int('maxmemory-samples', 5, 1, 64),
-  int('list-max-listpack-size', -2, -5, INT_MAX, { alias: 'list-max-ziplist-size' }),
+  int('maxmemory-samples', 5, 1, INT_MAX),
+  int('list-max-listpack-size', -2, INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
   int('list-compress-depth', 0, 0, INT_MAX),
-  int('hash-max-listpack-entries', 512, 0, LLONG_MAX, { alias: 'hash-max-ziplist-entries' }),
-  mem('hash-max-listpack-value', 64, { alias: 'hash-max-ziplist-value' }),
-  int('set-max-intset-entries', 512, 0, LLONG_MAX),
-  int('zset-max-listpack-entries', 128, 0, LLONG_MAX, { alias: 'zset-max-ziplist-entries' }),
-  mem('zset-max-listpack-value', 64, { alias: 'zset-max-ziplist-value' }),
-  mem('stream-node-max-bytes', 4096),
+  int('hash-max-listpack-entries', 512, 0, LLONG_MAX, { alias: 'hash-max-ziplist-entries', unsigned: true }),
+  mem('hash-max-listpack-value', 64, { alias: 'hash-max-ziplist-value', unsigned: true }),
+  int('set-max-intset-entries', 512, 0, LLONG_MAX, { unsigned: true }),
+  int('zset-max-listpack-entries', 128, 0, LLONG_MAX, { alias: 'zset-max-ziplist-entries', unsigned: true }),
+  mem('zset-max-listpack-value', 64, { alias: 'zset-max-ziplist-value', unsigned: true }),
+  mem('stream-node-max-bytes', 4096, { unsigned: true }),
   int('stream-node-max-entries', 100, 0, LLONG_MAX),
   bool('lazyfree-lazy-user-flush', false),
   bool('lazyfree-lazy-user-del', false),
@@ -177,9 +260,19 @@ export const PARAMS: Param[] = [
   str('unixsocket', '', { immutable: true }),
   bool('replica-read-only', true, { alias: 'slave-read-only' }),
   bool('replica-serve-stale-data', true, { alias: 'slave-serve-stale-data' }),
-  enm('shutdown-on-sigterm', 'default', ['default', 'save', 'nosave', 'now', 'force']),
-  enm('shutdown-on-sigint', 'default', ['default', 'save', 'nosave', 'now', 'force']),
-  bool('enable-debug-command', true),
+  enm('shutdown-on-sigterm', 'default', ['default', 'save', 'nosave', 'now', 'force'], { multi: true, multiArg: true }),
+  enm('shutdown-on-sigint', 'default', ['default', 'save', 'nosave', 'now', 'force'], { multi: true, multiArg: true }),
+  // eddy allows DEBUG by default (Redis: 'no'); 'local' limits it to loopback connections.
+  enm('enable-debug-command', 'yes', ['no', 'yes', 'local'], { immutable: true }),
+  enm('enable-protected-configs', 'no', ['no', 'yes', 'local'], { immutable: true }),
+  bool('latency-tracking', true),
+  {
+    name: 'latency-tracking-info-percentiles',
+    kind: 'special',
+    def: '50 99 99.9',
+    multiArg: true,
+    parse: parsePercentiles,
+  },
   bool('cluster-enabled', false, { immutable: true }),
 ];
 
@@ -202,8 +295,9 @@ export function parseValue(p: Param, args: string[]): ConfigValue {
     if (typeof r === 'object') throw new ConfigError(r.error);
     return r;
   }
-  if (args.length !== 1) throw new ConfigError('wrong number of arguments');
-  const v = args[0];
+  const multiEnum = p.kind === 'enum' && p.multi === true;
+  if (args.length !== 1 && !multiEnum) throw new ConfigError('wrong number of arguments');
+  const v = multiEnum ? args.join(' ') : args[0];
   switch (p.kind) {
     case 'bool': {
       const l = v.toLowerCase();
@@ -211,22 +305,17 @@ export function parseValue(p: Param, args: string[]): ConfigValue {
       if (l === 'no') return false;
       throw new ConfigError("argument must be 'yes' or 'no'");
     }
-    case 'int': {
-      if (!/^-?\d+$/.test(v)) throw new ConfigError("argument couldn't be parsed into an integer");
-      const n = Number(v);
-      if (n < p.min || n > p.max) throw new ConfigError(`argument must be between ${p.min} and ${p.max} inclusive`);
-      return n;
-    }
-    case 'mem': {
-      const n = parseMemory(v);
-      if (n === null) throw new ConfigError('argument must be a memory value');
-      if (n < p.min || n > p.max) throw new ConfigError(`argument must be between ${p.min} and ${p.max} inclusive`);
-      return n;
-    }
+    case 'int':
+    case 'mem':
+      return parseNumeric(p, v);
     case 'enum': {
-      const l = v.toLowerCase();
-      if (!p.values.includes(l)) throw new ConfigError(`argument(s) must be one of the following: ${p.values.join(', ')}`);
-      return l;
+      const words = p.multi ? v.toLowerCase().split(' ') : [v.toLowerCase()];
+      for (const w of words) {
+        if (!p.values.includes(w)) throw new ConfigError(`argument(s) must be one of the following: ${p.values.join(', ')}`);
+      }
+      // flags are shown in the table's order, the zero flag only alone (configEnumGetName)
+      const set = p.values.filter((x, i) => words.includes(x) && (i > 0 || words.length === 1 || !p.multi));
+      return set.join(' ');
     }
     case 'str':
       if (p.validate) {
@@ -299,7 +388,7 @@ export class Config {
       const [name, ...args] = argv!;
       if (name.toLowerCase() === 'include') continue;
       const p = findParam(name);
-      if (!p || (p.kind !== 'special' && args.length !== 1)) fail('Bad directive or wrong number of arguments');
+      if (!p || (p.kind !== 'special' && !(p.kind === 'enum' && p.multi) && args.length !== 1)) fail('Bad directive or wrong number of arguments');
       try {
         this.values.set(p!.name, parseValue(p!, args));
       } catch (e) {

@@ -7,6 +7,7 @@ import { ReplyMode } from './client.js';
 import type { Command } from './command-table.js';
 import { ReplyError, ERR_NOAUTH } from './errors.js';
 import { handleBlockedClients } from './blocking.js';
+import { recordLatency } from './latency-track.js';
 
 function reject(server: Server, c: Client, msg: string, cmd?: Command): void {
   if (cmd) cmd.rejectedCalls++;
@@ -46,8 +47,8 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
     reject(server, c, unknownCommandError(argv));
     return;
   }
-  if (cmd.subcommands) {
-    // A container command whose subcommand was not found.
+  if (cmd.subcommands && !(argv.length === 1 && cmd.handler)) {
+    // A container command whose subcommand was not found (or that has no bare form).
     if (argv.length === 1) {
       reject(server, c, `ERR wrong number of arguments for '${cmd.fullName}' command`, cmd);
     } else {
@@ -133,6 +134,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (skipThis && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
   cmd.calls++;
   cmd.usec += usec;
+  recordLatency(server, cmd, usec);
   if (c.errored) cmd.failedCalls++;
   server.stats.totalCommands++;
   c.totCmds++;
@@ -168,5 +170,5 @@ export function feedMonitors(server: Server, c: Client, argv: string[]): void {
   const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
   const ts = `${Math.floor(now / 1e6)}.${String(now % 1e6).padStart(6, '0')}`;
   const line = `+${ts} [${c.db.id} ${c.socket ? c.addr : 'lua'}] ${argv.map(reprArg).join(' ')}\r\n`;
-  for (const m of server.monitors) if (m !== c) m.push(line);
+  for (const m of server.monitors) m.push(line);
 }

@@ -383,6 +383,12 @@ export class Server {
     if (!e) this.latencyEvents.set(event, (e = { latest: now, max: 0, samples: [] }));
     e.latest = now;
     e.max = Math.max(e.max, ms);
+    // Redis keeps one sample per second (the worst one) in a ring of 160.
+    const last = e.samples[e.samples.length - 1];
+    if (last && last[0] === now) {
+      if (ms > last[1]) last[1] = ms;
+      return;
+    }
     e.samples.push([now, ms]);
     if (e.samples.length > 160) e.samples.shift();
   }
@@ -418,16 +424,22 @@ export class Server {
     this.listeners = [];
   }
 
-  async relisten(): Promise<void> {
+  /**
+   * Listen again after CONFIG SET port/bind. closeFirst releases the current addresses before
+   * binding (bind changes on the same port); otherwise the old listeners close only on success.
+   */
+  async relisten(closeFirst = false): Promise<void> {
     const old = this.listeners;
     this.listeners = [];
+    if (closeFirst) for (const l of old) l.close();
     try {
       await this.listen();
     } catch (e) {
-      this.listeners = old;
+      for (const l of this.listeners) l.close();
+      this.listeners = closeFirst ? [] : old;
       throw e;
     }
-    for (const l of old) l.close();
+    if (!closeFirst) for (const l of old) l.close();
   }
 }
 
