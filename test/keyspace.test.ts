@@ -810,3 +810,31 @@ describe('other value types', () => {
     expect(tested).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('WAIT without replicas', () => {
+  it('blocks until the timeout or CLIENT UNBLOCK, then replies 0 (as Redis)', async () => {
+    for (const port of [d.eddyServer.port, d.redisServer.port]) {
+      const a = await RawClient.connect(port);
+      const b = await RawClient.connect(port);
+      const t0 = Date.now();
+      a.send('WAIT', '1', '150');
+      a.send('PING');
+      expect(await a.read()).toBe(':0\r\n');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+      expect(await a.read()).toBe('+PONG\r\n');
+      for (const [extra, reply] of [
+        [[], ':0\r\n'],
+        [['ERROR'], '-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n'],
+      ] as [string[], string][]) {
+        const id = (await a.call('CLIENT', 'ID')).slice(1, -2);
+        a.send('WAIT', '2', '0');
+        await new Promise((r) => setTimeout(r, 30));
+        expect(a.pending()).toBe('');
+        expect(await b.call('CLIENT', 'UNBLOCK', id, ...extra)).toBe(':1\r\n');
+        expect(await a.read()).toBe(reply);
+      }
+      a.close();
+      b.close();
+    }
+  });
+});

@@ -10,9 +10,9 @@ import { typeName } from './db.js';
 import { compileGlob } from './glob.js';
 import { copyStringEncoding, stringEncoding } from './string.js';
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from '../server/errors.js';
-import { getInt, LLONG_MAX, parseBigLL } from '../server/args.js';
+import { getInt, parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
-import { signalKeyAsReady } from '../server/blocking.js';
+import { blockForKeys, signalKeyAsReady } from '../server/blocking.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './scan-cursor.js';
 
 const INT_MIN = -2147483648;
@@ -147,7 +147,8 @@ interface ParkedScan {
 
 class ScanRegistry {
   parked = new Map<number, ParkedScan>();
-  nextId = 1;
+  /** random start: a cursor kept across a restart is unknown (restart), not someone else's */
+  nextId = 1 + Math.floor(Math.random() * 2 ** 40);
 }
 
 const MAX_PARKED = 1024;
@@ -451,9 +452,7 @@ function objectFreq(c: Client, argv: string[]): void {
 // ---------------------------------------------------------------------------------------------
 // WAIT: there are no replicas yet, so no write is ever acknowledged.
 
-const waiting = new WeakMap<Client, NodeJS.Timeout>();
-const waitHooked = new WeakSet<Server>();
-/** setTimeout's longest delay; longer waits re-arm. */
+/** setTimeout's longest delay; a longer WAIT is as good as forever (24.8 days). */
 const MAX_TIMER_MS = 2147483647;
 
 function wait(c: Client, argv: string[]): void {
@@ -463,38 +462,15 @@ function wait(c: Client, argv: string[]): void {
   const tb = parseBigLL(argv[2]);
   if (tb === null) fail('ERR timeout is not an integer or out of range');
   if (tb < 0n) fail('ERR timeout is negative');
-  const forever = tb === 0n || tb > LLONG_MAX - BigInt(c.server.now());
   const acked = 0;
   if (acked >= numreplicas || c.server.inExec) {
     c.int(acked);
     return;
   }
-  // Block until the timeout and then reply with the (zero) acknowledgements.
-  const s = c.server;
-  if (!waitHooked.has(s)) {
-    waitHooked.add(s);
-    s.onClientClose.push((cl) => {
-      const timer = waiting.get(cl);
-      if (timer) clearTimeout(timer);
-      waiting.delete(cl);
-    });
-  }
-  c.blocked = 'wait';
-  if (forever) return;
-  const arm = (ms: number): void => {
-    const step = Math.min(ms, MAX_TIMER_MS);
-    waiting.set(
-      c,
-      setTimeout(() => {
-        if (ms > step) return arm(ms - step);
-        waiting.delete(c);
-        if (c.closing) return;
-        c.int(acked);
-        s.resumeClient(c);
-      }, step),
-    );
-  };
-  arm(Number(tb));
+  // Block (on no key) until the timeout, CLIENT UNBLOCK or disconnection; then reply with the
+  // (zero) acknowledgements, as replyToBlockedClientTimedOut does for WAIT.
+  const ms = tb > BigInt(MAX_TIMER_MS) ? 0 : Number(tb);
+  blockForKeys(c, [], ms, (cl) => cl.int(acked));
 }
 
 export const commands: CommandDef[] = [
