@@ -55,6 +55,7 @@ export class Db {
 
   /** Remove an expired key and tell everybody: propagation as DEL, "expired" notification. */
   deleteExpired(key: string): void {
+    if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     this.removeKey(key);
     this.server.stats.expiredKeys++;
     this.server.propagateInternal(this.id, [this.server.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]);
@@ -204,6 +205,7 @@ export class Db {
 
   /** Drop everything. */
   clear(): number {
+    if (this.server.snapshot !== null) this.server.snapshot.preserveDb(this);
     const n = this.dict.size;
     this.touchAllWatched(true);
     this.dict = new Map();

@@ -113,6 +113,11 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   c.cmd = cmd;
   c.errored = false;
   c.suppressPropagation = false;
+  // Point-in-time snapshots (BGSAVE, AOF rewrite, full sync) serialize a key's old value before
+  // the first write to it: the command table knows which arguments are keys.
+  if (server.snapshot !== null && cmd.write) {
+    for (const i of server.commands.keyIndexes(cmd, argv)) server.snapshot.preserve(c.db, argv[i]);
+  }
   c.lastCmd = cmd.fullName;
   const skipThis = c.skipNext;
   if (skipThis) {

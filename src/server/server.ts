@@ -68,6 +68,12 @@ export class Server {
   activeExpireEnabled = true;
   readonly startTime = Date.now();
   loading = false;
+  /**
+   * The running point-in-time snapshot, if any: preserve(db, key) must be called before a key is
+   * modified or deleted (dispatch does it for every write command's key arguments; deletions that
+   * are not commands — expiry — call it too).
+   */
+  snapshot: { preserve(db: Db, key: string): void; preserveDb(db: Db): void } | null = null;
   /** true while executing the commands of an EXEC */
   inExec = false;
 
