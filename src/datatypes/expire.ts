@@ -7,6 +7,10 @@ import type { Client } from '../server/client.js';
 import { fail } from '../server/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseBigLL } from '../server/args.js';
 import { ERR_NOT_INT } from '../server/errors.js';
+import { parseLL } from '../resp/request-parser.js';
+
+/** |argument| up to this (~285 years in seconds) keeps EXPIRE's arithmetic exact in doubles. */
+const SAFE_ARG = 9e12;
 
 const NX = 1;
 const XX = 2;
@@ -36,22 +40,31 @@ function parseFlags(argv: string[]): number {
 function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: boolean): void {
   const key = argv[1];
   const flags = parseFlags(argv);
-  let when = parseBigLL(argv[2]);
-  if (when === null) fail(ERR_NOT_INT);
-  const badTime = `ERR invalid expire time in '${c.cmd!.fullName}' command`;
-  if (seconds) {
-    if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) fail(badTime);
-    when *= 1000n;
+  const base = relative ? c.server.now() : 0;
+  let whenMs: number;
+  let exact: bigint | null = null; // the slow path's exact value, for propagation
+  const n = parseLL(argv[2]);
+  if (n !== null && n <= SAFE_ARG && n >= -SAFE_ARG) {
+    // Fast path: every intermediate value is an exact double.
+    whenMs = (seconds ? n * 1000 : n) + base;
+  } else {
+    let when = parseBigLL(argv[2]);
+    if (when === null) fail(ERR_NOT_INT);
+    const badTime = `ERR invalid expire time in '${c.cmd!.fullName}' command`;
+    if (seconds) {
+      if (when > LLONG_MAX / 1000n || when < LLONG_MIN / 1000n) fail(badTime);
+      when *= 1000n;
+    }
+    if (when > LLONG_MAX - BigInt(base)) fail(badTime);
+    // (beyond 2^53 ms, ~285,000 years, the stored time is the nearest double)
+    exact = when + BigInt(base);
+    whenMs = Number(exact);
   }
-  const base = relative ? BigInt(c.server.now()) : 0n;
-  if (when > LLONG_MAX - base) fail(badTime);
-  when += base;
   const db = c.db;
   if (db.lookupWrite(key) === undefined) {
     c.int(0);
     return;
   }
-  const whenMs = Number(when);
   if (flags !== 0) {
     const current = db.getExpire(key);
     if (flags & NX && current !== undefined) return c.int(0);
@@ -74,7 +87,7 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   if (relative || seconds) {
     const out = argv.slice();
     if (c.cmd!.fullName !== 'pexpireat') out[0] = 'PEXPIREAT';
-    out[2] = String(when);
+    out[2] = String(exact ?? whenMs);
     c.argv = out;
   }
   c.server.notify('g', 'expire', key, db.id);
