@@ -86,7 +86,11 @@ export class LatencyHistogram {
         level *= 2;
         continue;
       }
-      if (acc >= this.total || i + 1 >= COUNTS) break;
+      if (acc >= this.total || i + 1 >= COUNTS) {
+        // The iterator reports the last level once more when the counts run out below it.
+        if (acc > prev) out.push([Math.floor(highestEquivalent(value) / 1000), acc]);
+        break;
+      }
       i++;
       acc += this.counts[i];
       value = valueFromIndex(i);
