@@ -379,6 +379,13 @@ describe('DEBUG', () => {
       ['DEBUG', 'RELOAD', 'x'],
       ['DEBUG', 'ERROR', 'SOME thing'],
       ['DEBUG', 'LOG', 'hello'],
+      ['RPUSH', 'dl', 'a', 'b', 'c'],
+      ['SADD', 'ds', 'x', 'y', '1'],
+      ['SADD', 'dsi', '1', '2', '3'],
+      ['HSET', 'dh', 'f1', 'v1', 'f2', 'v2'],
+      ['ZADD', 'dz', '1.5', 'a', '2', 'b', '0.1', 'c'],
+      ['DEBUG', 'DIGEST-VALUE', 'dl', 'ds', 'dsi', 'dh', 'dz'],
+      ['DEBUG', 'DIGEST'],
     ]) {
       await p2.run(argv, { unordered: argv[0] === 'KEYS' });
     }

@@ -13,6 +13,7 @@ import { allowProtected } from './config-cmd.js';
 import { stringEncoding } from '../datatypes/string-util.js';
 import { lruClock } from './info.js';
 import { sdsAlloc } from './memory-cmd.js';
+import { fmtG17 } from '../resp/reply.js';
 
 export type DebugHandler = (c: Client, argv: string[]) => void;
 
@@ -205,6 +206,40 @@ const digestWalkers = new Map<string, DigestWalker>();
 export function registerDigestWalker(type: string, fn: DigestWalker): void {
   digestWalkers.set(type, fn);
 }
+
+// Default walkers over the type modules' read APIs, in the order xorObjectDigest uses: lists are
+// order-sensitive (mix), sets/hashes/zsets order-free (xor of per-element digests).
+interface Walkable {
+  toArray?(): string[];
+  members?(): readonly string[];
+  arrays?(): [string[], string[]];
+  entries?(): Iterable<[string, number]>;
+}
+registerDigestWalker('list', (v, mix, _xor, digest) => {
+  for (const e of (v as Walkable).toArray?.() ?? []) mix(digest, e);
+});
+registerDigestWalker('set', (v, _mix, xor, digest) => {
+  for (const m of (v as Walkable).members?.() ?? []) xor(digest, m);
+});
+// Per-element digests are folded in with xorDigest, which hashes them once more.
+registerDigestWalker('hash', (v, mix, xor, digest) => {
+  const arrs = (v as Walkable).arrays?.();
+  if (!arrs) return;
+  for (let i = 0; i < arrs[0].length; i++) {
+    const e = Buffer.alloc(20);
+    mix(e, arrs[0][i]);
+    mix(e, arrs[1][i]);
+    xor(digest, e.toString('latin1'));
+  }
+});
+registerDigestWalker('zset', (v, mix, xor, digest) => {
+  for (const [m, score] of (v as Walkable).entries?.() ?? []) {
+    const e = Buffer.alloc(20);
+    mix(e, m);
+    mix(e, fmtG17(score));
+    xor(digest, e.toString('latin1'));
+  }
+});
 
 function valueDigest(db: Db, key: string, v: Value, digest: Buffer): void {
   const type = typeof v === 'string' ? 'string' : v.type;
