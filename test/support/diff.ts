@@ -95,8 +95,14 @@ export class Differential {
   ) {}
 
   static async start(eddyArgs: string[] = [], redisArgs: string[] = []): Promise<Differential> {
-    const [e, r] = await Promise.all([startEddy(eddyArgs), startRedis(redisArgs)]);
-    return new Differential(e, r);
+    const [e, r] = await Promise.allSettled([startEddy(eddyArgs), startRedis(redisArgs)]);
+    if (e.status === 'rejected' || r.status === 'rejected') {
+      // Never leave the other server running when one of them failed to start.
+      if (e.status === 'fulfilled') await e.value.stop();
+      if (r.status === 'fulfilled') await r.value.stop();
+      throw e.status === 'rejected' ? e.reason : (r as PromiseRejectedResult).reason;
+    }
+    return new Differential(e.value, r.value);
   }
 
   async connect(resp: 2 | 3 = 2): Promise<DiffPair> {
