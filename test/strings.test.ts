@@ -14,7 +14,7 @@ let d: Differential;
 let otherType: string[] | null = null;
 
 beforeAll(async () => {
-  d = await Differential.start(['--notify-keyspace-events', 'KEA'], ['--notify-keyspace-events', 'KEA']);
+  d = await Differential.start(['--notify-keyspace-events', 'KEAn'], ['--notify-keyspace-events', 'KEAn']);
   const p = await d.connect();
   for (const cmd of [
     ['RPUSH', 'wrongtype', 'x'],
@@ -605,6 +605,8 @@ describe('string commands: keyspace notifications', () => {
     await p.run(['PUBLISH', 'marker', 'end']);
     const [e, r] = await Promise.all([collectUntilMarker(sub.eddy), collectUntilMarker(sub.redis)]);
     expect(r.length).toBeGreaterThan(40);
+    expect(r.some((m) => m.includes('__keyevent@0__:new'))).toBe(true);
+    expect(r.some((m) => m.includes('__keyevent@0__:setbit'))).toBe(true);
     expect(e).toEqual(r);
     p.close();
     sub.close();

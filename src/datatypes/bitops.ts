@@ -59,8 +59,10 @@ function storeBits(c: Client, key: string, value: string, changes: number, exist
     c.server.dirty += changes - 1;
     c.server.notify('$', 'setbit', key, db.id);
   } else {
-    // Redis created/grew/unshared the value without counting it as a change.
+    // Redis created/grew/unshared the value without counting it as a change (dbAdd still
+    // announces a new key).
     db.dict.set(key, value);
+    if (!existed) c.server.notify('n', 'new', key, db.id);
   }
   markRaw(db, key);
 }
