@@ -57,7 +57,21 @@ async function waitForPing(port: number, proc: ChildProcess, output: () => strin
   throw new Error(`server on ${port} did not answer PING:\n${output()}`);
 }
 
+/** Every server this test process started; killed by pid if the test process exits first. */
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) {
+    try {
+      if (p.exitCode === null && p.signalCode === null) process.kill(p.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+});
+
 function track(proc: ChildProcess): () => string {
+  live.add(proc);
+  proc.once('exit', () => live.delete(proc));
   let out = '';
   proc.stdout?.on('data', (d) => (out += d));
   proc.stderr?.on('data', (d) => (out += d));
@@ -89,7 +103,12 @@ export async function startEddy(args: string[] = [], opts: { dir?: string } = {}
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = track(proc);
-  await waitForPing(port, proc, output);
+  try {
+    await waitForPing(port, proc, output);
+  } catch (e) {
+    await stopper(proc)();
+    throw e;
+  }
   return { port, pid: proc.pid!, dir, proc, output, stop: stopper(proc) };
 }
 
@@ -101,6 +120,11 @@ export async function startRedis(args: string[] = []): Promise<ServerHandle> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = track(proc);
-  await waitForPing(port, proc, output);
+  try {
+    await waitForPing(port, proc, output);
+  } catch (e) {
+    await stopper(proc)();
+    throw e;
+  }
   return { port, pid: proc.pid!, dir, proc, output, stop: stopper(proc) };
 }
