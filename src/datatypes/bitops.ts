@@ -103,6 +103,36 @@ function getbitCommand(c: Client, a: string[]): void {
   c.int(byte < v.length ? (v.charCodeAt(byte) >> bit) & 1 : 0);
 }
 
+/** The optional BIT | BYTE unit of BITCOUNT / BITPOS (true for BIT); anything else is a syntax error. */
+function isBitUnit(arg: string): boolean {
+  const m = cstrLower(arg);
+  if (m === 'bit') return true;
+  if (m !== 'byte') fail(ERR_SYNTAX);
+  return false;
+}
+
+/**
+ * BITCOUNT / BITPOS range: negative indexes from the end, clamped to the string; in BIT units
+ * the range becomes bytes plus masks of the bits outside it in the first and last byte.
+ */
+function clampRange(start: number, end: number, strlen: number, isbit: boolean): { start: number; end: number; firstMask: number; lastMask: number } {
+  const totlen = isbit ? strlen * 8 : strlen;
+  if (start < 0) start = totlen + start;
+  if (end < 0) end = totlen + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= totlen) end = totlen - 1;
+  let firstMask = 0;
+  let lastMask = 0;
+  if (isbit && start <= end) {
+    firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
+    lastMask = (1 << (7 - (end % 8))) - 1;
+    start = Math.floor(start / 8);
+    end = Math.floor(end / 8);
+  }
+  return { start, end, firstMask, lastMask };
+}
+
 function popcount(s: string, start: number, end: number): number {
   let n = 0;
   for (let i = start; i <= end; i++) n += POPCOUNT[s.charCodeAt(i)];
@@ -129,24 +159,8 @@ function bitcountCommand(c: Client, a: string[]): void {
       c.int(0);
       return;
     }
-    let isbit = false;
-    if (a.length === 5) {
-      const m = cstrLower(a[4]);
-      if (m === 'bit') isbit = true;
-      else if (m !== 'byte') fail(ERR_SYNTAX);
-    }
-    const totlen = isbit ? strlen * 8 : strlen;
-    if (start < 0) start = totlen + start;
-    if (end < 0) end = totlen + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= totlen) end = totlen - 1;
-    if (isbit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    const isbit = a.length === 5 && isBitUnit(a[4]);
+    ({ start, end, firstMask, lastMask } = clampRange(start, end, strlen, isbit));
   } else if (a.length === 2) {
     start = 0;
     end = strlen - 1;
@@ -192,30 +206,14 @@ function bitposCommand(c: Client, a: string[]): void {
   let lastMask = 0;
   if (a.length >= 4 && a.length <= 6) {
     start = llNum(getLLExact(a[3]));
-    let isbit = false;
-    if (a.length === 6) {
-      const m = cstrLower(a[5]);
-      if (m === 'bit') isbit = true;
-      else if (m !== 'byte') fail(ERR_SYNTAX);
-    }
+    const isbit = a.length === 6 && isBitUnit(a[5]);
     if (a.length >= 5) {
       end = llNum(getLLExact(a[4]));
       endGiven = true;
     } else {
       end = isbit ? strlen * 8 + 7 : strlen - 1;
     }
-    const totlen = isbit ? strlen * 8 : strlen;
-    if (start < 0) start = totlen + start;
-    if (end < 0) end = totlen + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= totlen) end = totlen - 1;
-    if (isbit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = clampRange(start, end, strlen, isbit));
   } else if (a.length === 3) {
     start = 0;
     end = strlen - 1;
