@@ -795,6 +795,7 @@ describe('string commands: seeded random sequences', () => {
       const p = await d.connect(resp);
       await p.run(['SELECT', '3']);
       await reset(p);
+      await p.run(['CONFIG', 'RESETSTAT']);
       const r = new Rng(seed);
       let errors = 0;
       for (let i = 0; i < 2500; i++) {
@@ -804,6 +805,12 @@ describe('string commands: seeded random sequences', () => {
       // The mix must exercise both paths.
       expect(errors).toBeGreaterThan(100);
       expect(errors).toBeLessThan(1500);
+      // Reads count keyspace hits and misses exactly as redis does.
+      const stat = (info: string, f: string) => new RegExp(`${f}:(\\d+)`).exec(info)?.[1];
+      const [ie, ir] = await Promise.all([p.eddy.call('INFO', 'stats'), p.redis.call('INFO', 'stats')]);
+      expect(Number(stat(ir, 'keyspace_hits'))).toBeGreaterThan(100);
+      expect(stat(ie, 'keyspace_hits')).toBe(stat(ir, 'keyspace_hits'));
+      expect(stat(ie, 'keyspace_misses')).toBe(stat(ir, 'keyspace_misses'));
       p.close();
     }, 30000);
   }
