@@ -4,6 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Differential, Rng, seeds, splitAggregate, type DiffPair } from './support/diff.js';
 import type { Reply } from './support/raw-client.js';
+import { Server } from '../src/server/server.js';
+import { Config } from '../src/server/config.js';
+import { Client } from '../src/server/client.js';
+import { processCommand } from '../src/server/dispatch.js';
 
 let d: Differential;
 
@@ -467,6 +471,135 @@ function targeted(k: string): string[][] {
   ];
 }
 
+const SCORES = ['0', '1', '2', '3', '-1', '1.5', '-2.25', '10', '100', '1e3', '2.5e-3', '-1e2', 'inf', '-inf', '+inf', '-0', '0.1', '0.30000000000000004', '1e17', '123456789012345678', '3'];
+const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'aa', 'ab', 'A', 'B', '', '1', '10', '2', '-1', 'x y', '\xe9', '\x00z', 'zz', 'longmember9'];
+const RANGE_SCORES = ['-inf', '+inf', 'inf', '0', '1', '(1', '2', '(2', '-1', '(-1', '1.5', '(10', '100', '-0', '(0', 'x', '(inf', '(-inf'];
+const LEX = ['-', '+', '[a', '(a', '[b', '(b', '[aa', '(c', '[zz', '[', '(', '[1', 'x', '[\xe9'];
+
+/** One random command over a few keys of prefix k; `skiplist`: no command whose reply depends on
+ * the encoding in Redis (ZSCAN order, lex ranges over unequal scores). */
+function randomCommand(rng: Rng, k: string, skiplist = false): string[] {
+  const keys = [`${k}:q1`, `${k}:q2`, `${k}:q3`, `${k}:q4`];
+  const key = () => (rng.bool(0.04) ? `${k}:str` : rng.pick(keys));
+  const score = () => rng.pick(SCORES);
+  const member = () => rng.pick(MEMBERS);
+  const rs = () => rng.pick(RANGE_SCORES);
+  const lx = () => rng.pick(LEX);
+  const idx = () => String(rng.int(-8, 8));
+  const limit = (argv: string[]) => {
+    if (rng.bool(0.3)) argv.push('LIMIT', String(rng.int(-1, 4)), String(rng.int(-1, 5)));
+    return argv;
+  };
+  const ws = (argv: string[]) => {
+    if (rng.bool(0.5)) argv.push('WITHSCORES');
+    return argv;
+  };
+  const numkeysArgs = () => {
+    const n = rng.int(1, 3);
+    const argv = [String(n)];
+    for (let i = 0; i < n; i++) argv.push(key());
+    return argv;
+  };
+  const zadd = (): string[] => {
+    const argv = ['ZADD', key()];
+    for (const f of ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR']) if (rng.bool(0.1)) argv.push(f);
+    const n = argv.includes('INCR') && rng.bool(0.8) ? 1 : rng.int(1, 6);
+    for (let i = 0; i < n; i++) argv.push(score(), member());
+    return argv;
+  };
+  // Store commands write to their own keys half of the time, so the sources are not emptied too often.
+  const dst = () => (rng.bool() ? `${k}:qd` : key());
+  // A set whose scores are all equal, where lex ranges are meaningful.
+  const lexKey = `${k}:lex`;
+  const lk = () => (skiplist || rng.bool() ? lexKey : key());
+  const sel = rng.int(0, 39);
+  if (sel >= 38) return ['ZADD', lexKey, '0', member(), '0', member(), '0', member()];
+  if (sel >= 30) return zadd();
+  switch (sel) {
+    case 0:
+    case 1:
+    case 2:
+      return zadd();
+    case 3:
+      return ['ZINCRBY', key(), score(), member()];
+    case 4:
+      return ['ZREM', key(), member(), ...(rng.bool() ? [member()] : [])];
+    case 5:
+      return ['ZCARD', key()];
+    case 6:
+      return ['ZSCORE', key(), member()];
+    case 7:
+      return ['ZMSCORE', key(), member(), member()];
+    case 8:
+      return [rng.pick(['ZRANK', 'ZREVRANK']), key(), member()];
+    case 9:
+      return ws(['ZRANGE', key(), idx(), idx(), ...(rng.bool(0.3) ? ['REV'] : [])]);
+    case 10:
+      return limit(ws(['ZRANGE', key(), rs(), rs(), 'BYSCORE', ...(rng.bool(0.4) ? ['REV'] : [])]));
+    case 11:
+      return limit(['ZRANGE', lk(), lx(), lx(), 'BYLEX', ...(rng.bool(0.4) ? ['REV'] : [])]);
+    case 12:
+      return limit(ws([rng.pick(['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']), key(), rs(), rs()]));
+    case 13:
+      return limit([rng.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), lk(), lx(), lx()]);
+    case 14:
+      return ws(['ZREVRANGE', key(), idx(), idx()]);
+    case 15:
+      return ['ZCOUNT', key(), rs(), rs()];
+    case 16:
+      return ['ZLEXCOUNT', lk(), lx(), lx()];
+    case 17:
+      return rng.bool(0.2) ? ['ZREMRANGEBYRANK', key(), idx(), idx()] : ['ZREMRANGEBYSCORE', key(), rs(), rs()];
+    case 18:
+      return ['ZREMRANGEBYLEX', lk(), lx(), lx()];
+    case 19:
+      return [rng.pick(['ZPOPMIN', 'ZPOPMAX']), key(), ...(rng.bool() ? [String(rng.int(-1, 4))] : [])];
+    case 20: {
+      const argv = ['ZMPOP', ...numkeysArgs(), rng.pick(['MIN', 'MAX'])];
+      if (rng.bool()) argv.push('COUNT', String(rng.int(0, 4)));
+      return argv;
+    }
+    case 21:
+    case 22: {
+      const op = rng.pick(['ZUNION', 'ZINTER', 'ZDIFF', 'ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']);
+      const store = op.endsWith('STORE');
+      const nk = numkeysArgs();
+      const argv = store ? [op, dst(), ...nk] : [op, ...nk];
+      const n = Number(nk[0]);
+      if (!op.startsWith('ZDIFF')) {
+        if (rng.bool(0.4)) {
+          argv.push('WEIGHTS');
+          for (let i = 0; i < n; i++) argv.push(rng.pick(['1', '2', '0', '-1', '0.5', 'inf', '-inf', '1e3']));
+        }
+        if (rng.bool(0.4)) argv.push('AGGREGATE', rng.pick(['SUM', 'MIN', 'MAX']));
+      }
+      if (!store && rng.bool(0.5)) argv.push('WITHSCORES');
+      return argv;
+    }
+    case 23: {
+      const argv = ['ZINTERCARD', ...numkeysArgs()];
+      if (rng.bool()) argv.push('LIMIT', String(rng.int(0, 3)));
+      return argv;
+    }
+    case 24: {
+      const t = rng.int(0, 2);
+      if (t === 0) return ['ZRANGESTORE', dst(), key(), idx(), idx()];
+      if (t === 1) return limit(['ZRANGESTORE', dst(), key(), rs(), rs(), 'BYSCORE', ...(rng.bool(0.4) ? ['REV'] : [])]);
+      return limit(['ZRANGESTORE', dst(), lk(), lx(), lx(), 'BYLEX']);
+    }
+    case 25:
+      if (skiplist) return ['ZCARD', key()];
+      return ['ZSCAN', key(), '0', ...(rng.bool() ? ['MATCH', rng.pick(['*', 'a*', '?', '[a-c]*', '*b'])] : [])];
+    case 26:
+      // count >= size: the whole set from the tail, deterministic
+      return ['ZRANDMEMBER', key(), String(MEMBERS.length + rng.int(0, 9)), ...(rng.bool() ? ['WITHSCORES'] : [])];
+    case 27:
+      return ['ZINCRBY', key(), rng.pick(['inf', '-inf', '1e308', '-1e308', '0.1']), member()];
+    default:
+      return ws(['ZRANGE', key(), '0', '-1']);
+  }
+}
+
 describe.each([2, 3] as const)('zset (RESP%i)', (resp) => {
   let p: DiffPair;
   const k = `r${resp}`;
@@ -655,132 +788,17 @@ describe.each([2, 3] as const)('zset (RESP%i)', (resp) => {
     ]);
   });
 
-  const SCORES = ['0', '1', '2', '3', '-1', '1.5', '-2.25', '10', '100', '1e3', '2.5e-3', '-1e2', 'inf', '-inf', '+inf', '-0', '0.1', '0.30000000000000004', '1e17', '123456789012345678', '3'];
-  const MEMBERS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'aa', 'ab', 'A', 'B', '', '1', '10', '2', '-1', 'x y', '\xe9', '\x00z', 'zz'];
-  const RANGE_SCORES = ['-inf', '+inf', 'inf', '0', '1', '(1', '2', '(2', '-1', '(-1', '1.5', '(10', '100', '-0', '(0', 'x', '(inf', '(-inf'];
-  const LEX = ['-', '+', '[a', '(a', '[b', '(b', '[aa', '(c', '[zz', '[', '(', '[1', 'x', '[\xe9'];
-
-  function randomCommand(rng: Rng): string[] {
-    const keys = [`${k}:q1`, `${k}:q2`, `${k}:q3`, `${k}:q4`];
-    const key = () => (rng.bool(0.04) ? `${k}:str` : rng.pick(keys));
-    const score = () => rng.pick(SCORES);
-    const member = () => rng.pick(MEMBERS);
-    const rs = () => rng.pick(RANGE_SCORES);
-    const lx = () => rng.pick(LEX);
-    const idx = () => String(rng.int(-8, 8));
-    const limit = (argv: string[]) => {
-      if (rng.bool(0.3)) argv.push('LIMIT', String(rng.int(-1, 4)), String(rng.int(-1, 5)));
-      return argv;
-    };
-    const ws = (argv: string[]) => {
-      if (rng.bool(0.5)) argv.push('WITHSCORES');
-      return argv;
-    };
-    const numkeysArgs = () => {
-      const n = rng.int(1, 3);
-      const argv = [String(n)];
-      for (let i = 0; i < n; i++) argv.push(key());
-      return argv;
-    };
-    switch (rng.int(0, 29)) {
-      case 0:
-      case 1:
-      case 2: {
-        const argv = ['ZADD', key()];
-        for (const f of ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR']) if (rng.bool(0.12)) argv.push(f);
-        const n = argv.includes('INCR') && rng.bool(0.8) ? 1 : rng.int(1, 4);
-        for (let i = 0; i < n; i++) argv.push(score(), member());
-        return argv;
-      }
-      case 3:
-        return ['ZINCRBY', key(), score(), member()];
-      case 4:
-        return ['ZREM', key(), member(), ...(rng.bool() ? [member()] : [])];
-      case 5:
-        return ['ZCARD', key()];
-      case 6:
-        return ['ZSCORE', key(), member()];
-      case 7:
-        return ['ZMSCORE', key(), member(), member()];
-      case 8:
-        return [rng.pick(['ZRANK', 'ZREVRANK']), key(), member()];
-      case 9:
-        return ws(['ZRANGE', key(), idx(), idx(), ...(rng.bool(0.3) ? ['REV'] : [])]);
-      case 10:
-        return limit(ws(['ZRANGE', key(), rs(), rs(), 'BYSCORE', ...(rng.bool(0.4) ? ['REV'] : [])]));
-      case 11:
-        return limit(['ZRANGE', key(), lx(), lx(), 'BYLEX', ...(rng.bool(0.4) ? ['REV'] : [])]);
-      case 12:
-        return limit(ws([rng.pick(['ZRANGEBYSCORE', 'ZREVRANGEBYSCORE']), key(), rs(), rs()]));
-      case 13:
-        return limit([rng.pick(['ZRANGEBYLEX', 'ZREVRANGEBYLEX']), key(), lx(), lx()]);
-      case 14:
-        return ws(['ZREVRANGE', key(), idx(), idx()]);
-      case 15:
-        return ['ZCOUNT', key(), rs(), rs()];
-      case 16:
-        return ['ZLEXCOUNT', key(), lx(), lx()];
-      case 17:
-        return rng.bool(0.2) ? ['ZREMRANGEBYRANK', key(), idx(), idx()] : ['ZREMRANGEBYSCORE', key(), rs(), rs()];
-      case 18:
-        return ['ZREMRANGEBYLEX', key(), lx(), lx()];
-      case 19:
-        return [rng.pick(['ZPOPMIN', 'ZPOPMAX']), key(), ...(rng.bool() ? [String(rng.int(-1, 4))] : [])];
-      case 20: {
-        const argv = ['ZMPOP', ...numkeysArgs(), rng.pick(['MIN', 'MAX'])];
-        if (rng.bool()) argv.push('COUNT', String(rng.int(0, 4)));
-        return argv;
-      }
-      case 21:
-      case 22: {
-        const op = rng.pick(['ZUNION', 'ZINTER', 'ZDIFF', 'ZUNIONSTORE', 'ZINTERSTORE', 'ZDIFFSTORE']);
-        const store = op.endsWith('STORE');
-        const nk = numkeysArgs();
-        const argv = store ? [op, key(), ...nk] : [op, ...nk];
-        const n = Number(nk[0]);
-        if (!op.startsWith('ZDIFF')) {
-          if (rng.bool(0.4)) {
-            argv.push('WEIGHTS');
-            for (let i = 0; i < n; i++) argv.push(rng.pick(['1', '2', '0', '-1', '0.5', 'inf', '-inf', '1e3']));
-          }
-          if (rng.bool(0.4)) argv.push('AGGREGATE', rng.pick(['SUM', 'MIN', 'MAX']));
-        }
-        if (!store && rng.bool(0.5)) argv.push('WITHSCORES');
-        return argv;
-      }
-      case 23: {
-        const argv = ['ZINTERCARD', ...numkeysArgs()];
-        if (rng.bool()) argv.push('LIMIT', String(rng.int(0, 3)));
-        return argv;
-      }
-      case 24: {
-        const t = rng.int(0, 2);
-        if (t === 0) return ['ZRANGESTORE', key(), key(), idx(), idx()];
-        if (t === 1) return limit(['ZRANGESTORE', key(), key(), rs(), rs(), 'BYSCORE', ...(rng.bool(0.4) ? ['REV'] : [])]);
-        return limit(['ZRANGESTORE', key(), key(), lx(), lx(), 'BYLEX']);
-      }
-      case 25:
-        return ['ZSCAN', key(), '0', ...(rng.bool() ? ['MATCH', rng.pick(['*', 'a*', '?', '[a-c]*', '*b'])] : [])];
-      case 26:
-        return ['ZRANDMEMBER', key(), String(rng.int(20, 30)), ...(rng.bool() ? ['WITHSCORES'] : [])];
-      case 27:
-        return ['ZINCRBY', key(), rng.pick(['inf', '-inf', '1e308', '-1e308', '0.1']), member()];
-      default:
-        return ws(['ZRANGE', key(), '0', '-1']);
-    }
-  }
-
   it.each(seeds([11, 22, 33]))('random command sequences (seed %i)', async (seed) => {
     const rng = new Rng(seed + resp * 1000);
     await p.run(['SET', `${k}:str`, 'v']);
     for (let i = 0; i < 2200; i++) {
       try {
-        await p.run(randomCommand(rng));
+        await p.run(randomCommand(rng, k));
       } catch (e) {
         throw new Error(`seed ${seed} step ${i}: ${(e as Error).message}`);
       }
     }
-    for (const key of [`${k}:q1`, `${k}:q2`, `${k}:q3`, `${k}:q4`]) {
+    for (const key of [`${k}:q1`, `${k}:q2`, `${k}:q3`, `${k}:q4`, `${k}:qd`, `${k}:lex`]) {
       await p.run(['ZRANGE', key, '0', '-1', 'WITHSCORES']);
       await p.run(['ZREMRANGEBYRANK', key, '0', '-1']);
     }
@@ -861,5 +879,80 @@ describe('key positions and notifications', () => {
     for (let i = 0; i < expected.length; i++) got.push(await sub.eddy.read());
     expect(got).toEqual(expected);
     await p.run(['CONFIG', 'SET', 'notify-keyspace-events', ''], { ignore: true });
+  });
+});
+
+describe('propagation (in-process server)', () => {
+  it('pops propagate as Redis 7.0 does: ZPOP* verbatim, ZMPOP/BZ* rewritten to ZPOPMIN/ZPOPMAX', () => {
+    const server = new Server(new Config());
+    const log: string[] = [];
+    server.propagators.push((db, argv) => log.push(`${db} ${argv.join(' ')}`));
+    const c = new Client(server, null, 1);
+    const other = new Client(server, null, 2);
+    const run = (cl: Client, ...argv: string[]) => processCommand(server, cl, argv);
+    run(c, 'ZADD', 'k', '1', 'a', '2', 'b', '3', 'c', '4', 'd', '5', 'e');
+    run(c, 'ZADD', 'k', '1', 'a'); // no change: not propagated
+    run(c, 'ZPOPMIN', 'k');
+    run(c, 'ZPOPMAX', 'k', '1');
+    run(c, 'ZPOPMIN', 'nosuch', '3'); // nothing popped
+    run(c, 'ZMPOP', '2', 'nosuch', 'k', 'MAX', 'COUNT', '10');
+    run(c, 'ZADD', 'k', '1', 'a', '2', 'b');
+    run(c, 'BZPOPMIN', 'nosuch', 'k', '0');
+    run(c, 'BZMPOP', '0', '1', 'k', 'MAX', 'COUNT', '7');
+    run(c, 'ZREM', 'k', 'nosuch');
+    run(c, 'ZREMRANGEBYSCORE', 'k', '100', '200');
+    // blocked, then served by another client's ZADD: the pop is propagated after the ZADD
+    run(c, 'BZPOPMAX', 'b1', 'b2', '0');
+    expect(c.blocked).not.toBe(null);
+    run(other, 'ZADD', 'b2', '1', 'x', '2', 'y');
+    expect(c.blocked).toBe(null);
+    run(c, 'BZMPOP', '0', '1', 'b3', 'MIN', 'COUNT', '5');
+    run(other, 'ZADD', 'b3', '1', 'p', '2', 'q');
+    run(other, 'ZUNIONSTORE', 'u', '1', 'nosuch'); // empty result, no destination to delete
+    run(other, 'ZINCRBY', 'u', '1', 'm');
+    expect(log).toEqual([
+      '0 ZADD k 1 a 2 b 3 c 4 d 5 e',
+      '0 ZPOPMIN k',
+      '0 ZPOPMAX k 1',
+      '0 ZPOPMAX k 3',
+      '0 ZADD k 1 a 2 b',
+      '0 ZPOPMIN k',
+      '0 ZPOPMAX k 1',
+      '0 ZADD b2 1 x 2 y',
+      '0 ZPOPMAX b2',
+      '0 ZADD b3 1 p 2 q',
+      '0 ZPOPMIN b3 2',
+      '0 ZINCRBY u 1 m',
+    ]);
+  });
+});
+
+describe('small listpack limits: skiplist encodings and conversions', () => {
+  let d2: Differential;
+  beforeAll(async () => {
+    const conf = ['--zset-max-listpack-entries', '4', '--zset-max-listpack-value', '8'];
+    d2 = await Differential.start(conf, conf);
+  });
+  afterAll(async () => {
+    await d2?.stop();
+  });
+  it.each(seeds([5, 6]))('random command sequences (seed %i)', async (seed) => {
+    for (const resp of [2, 3] as const) {
+      const p = await d2.connect(resp);
+      const k = `s${resp}`;
+      const rng = new Rng(seed * 7 + resp);
+      await p.run(['SET', `${k}:str`, 'v']);
+      for (let i = 0; i < 2000; i++) {
+        try {
+          await p.run(randomCommand(rng, k, true));
+        } catch (e) {
+          throw new Error(`seed ${seed} step ${i}: ${(e as Error).message}`);
+        }
+      }
+      for (const key of ['q1', 'q2', 'q3', 'q4', 'qd', 'lex']) {
+        await p.run(['ZRANGE', `${k}:${key}`, '0', '-1', 'WITHSCORES']);
+        if (await eddyHas(p, ['OBJECT', 'ENCODING', `${k}:${key}`])) await p.run(['OBJECT', 'ENCODING', `${k}:${key}`]);
+      }
+    }
   });
 });

@@ -164,12 +164,14 @@ function dropIfEmpty(c: Client, key: string, z: ZSet): boolean {
  * The end of every *STORE command: set dst to the result (listpack if it fits, as
  * zsetConvertToListpackIfNeeded) or delete dst when the result is empty.
  */
-function storeResult(c: Client, dst: string, z: ZSet | null, event: string): void {
+function storeResult(c: Client, dst: string, z: ZSet | null, event: string, encodingSet = false): void {
   if (z !== null && z.size > 0) {
-    let maxLen = 0;
-    for (const m of z.dict.keys()) if (m.length > maxLen) maxLen = m.length;
-    z.listpack = z.size <= maxEntries(c.server) && maxLen <= maxValue(c.server);
-    if (z.listpack) for (const n of z.dict.values()) if (n.score === 0) n.score = 0; // no -0 in a listpack
+    if (!encodingSet) {
+      let maxLen = 0;
+      for (const m of z.dict.keys()) if (m.length > maxLen) maxLen = m.length;
+      z.listpack = z.size <= maxEntries(c.server) && maxLen <= maxValue(c.server);
+      if (z.listpack) for (const n of z.dict.values()) if (n.score === 0) n.score = 0; // no -0 in a listpack
+    }
     c.db.setKey(dst, z);
     signalKeyAsReady(c.db, dst);
     c.int(z.size);
@@ -439,10 +441,20 @@ function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: 
   return out;
 }
 
-/** A new ZSet holding copies of nodes (already in order). */
-function zsetFromNodes(nodes: readonly SkipNode[]): ZSet {
+/**
+ * ZRANGESTORE's destination, built as Redis does (zrangeResultBeginStore + zsetAdd): a listpack unless
+ * a rank range is known to exceed the entries limit, converted on the first add that exceeds a limit.
+ * Elements added while it is a listpack lose a -0 score, the later ones keep it.
+ */
+function zsetFromNodes(server: Server, nodes: readonly SkipNode[], rankRange: boolean): ZSet {
+  const entries = maxEntries(server);
+  const value = maxValue(server);
   const z = new ZSet();
-  for (const n of nodes) z.insert(n.member, n.score);
+  z.listpack = !(rankRange && nodes.length > entries);
+  for (const n of nodes) {
+    if (z.listpack && (z.size + 1 > entries || n.member.length > value)) z.listpack = false;
+    z.insert(n.member, z.listpack && n.score === 0 ? 0 : n.score);
+  }
   return z;
 }
 
@@ -499,7 +511,7 @@ function zrangeGeneric(c: Client, a: string[], argStart: number, store: boolean,
   if (type === RangeType.Rank) nodes = rankNodes(z, start, end, reverse);
   else if (range !== null) nodes = scoreNodes(z, range, offset, limit, reverse);
   else nodes = lexNodes(z, lex!, offset, limit, reverse);
-  if (store) storeResult(c, a[1], nodes.length ? zsetFromNodes(nodes) : null, 'zrangestore');
+  if (store) storeResult(c, a[1], nodes.length ? zsetFromNodes(c.server, nodes, type === RangeType.Rank) : null, 'zrangestore', true);
   else replyNodes(c, nodes, withscores);
 }
 
