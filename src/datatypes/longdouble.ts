@@ -21,9 +21,35 @@ const MAX_LD_CHARS = 5 * 1024;
 
 const ZERO = 0n;
 const ONE = 1n;
+const TWO64 = 1n << 64n;
+
+/** 5^k and its bit length, cached for the exponents ordinary decimals use. */
+const POW5: bigint[] = [];
+const POW5_BITS: number[] = [];
+function pow5(k: number): [bigint, number] {
+  if (k < 400) {
+    let p = POW5[k];
+    if (p === undefined) {
+      p = POW5[k] = 5n ** BigInt(k);
+      POW5_BITS[k] = bitLength(p);
+    }
+    return [p, POW5_BITS[k]];
+  }
+  const p = 5n ** BigInt(k);
+  return [p, bitLength(p)];
+}
 
 export function bitLength(m: bigint): number {
   if (m === ZERO) return 0;
+  const n = Number(m);
+  if (n < 4294967296) return 32 - Math.clz32(n);
+  if (n < 1e300) {
+    // log2 of the rounded value is within one of the answer: fix it up exactly.
+    let b = Math.floor(Math.log2(n)) + 1;
+    if (m >> BigInt(b - 1) === ZERO) b--;
+    else if (m >> BigInt(b) !== ZERO) b++;
+    return b;
+  }
   const s = m.toString(16);
   return (s.length - 1) * 4 + (32 - Math.clz32(parseInt(s[0], 16)));
 }
@@ -56,12 +82,12 @@ export function roundLD(neg: boolean, m: bigint, e: number, sticky = false): Lon
     }
     m = q;
     e = lsb;
-    if (bitLength(m) > MANT_BITS) {
+    if (m >= TWO64) {
       m >>= ONE;
       e += 1;
     }
   }
-  if (m !== ZERO && e + bitLength(m) > MAX_EXP_EXCL) return { ...INF, neg };
+  if (e > MAX_EXP_EXCL - 2 * MANT_BITS && m !== ZERO && e + bitLength(m) > MAX_EXP_EXCL) return { ...INF, neg };
   return { neg, m, e: m === ZERO ? 0 : e, inf: false };
 }
 
@@ -110,31 +136,27 @@ export function parseLongDouble(s: string): LongDouble | null {
     i = 1;
   }
   // inf / infinity (nan is refused by Redis anyway)
-  const rest = s.slice(i).toLowerCase();
-  if (rest === 'inf' || rest === 'infinity') return { neg, m: ZERO, e: 0, inf: true };
+  const ci = s.charCodeAt(i) | 32;
+  if (ci === 105) {
+    const rest = s.slice(i).toLowerCase();
+    return rest === 'inf' || rest === 'infinity' ? { neg, m: ZERO, e: 0, inf: true } : null;
+  }
   if (i + 1 < n && s.charCodeAt(i) === 48 && (s.charCodeAt(i + 1) | 32) === 120) {
     const r = parseHex(s, i + 2, neg);
     if (r !== undefined) return r;
     return null; // "0x" without hex digits: strtold stops after "0"
   }
   // decimal: digits [. digits] [e exp]
-  let digits = '';
-  let sawDigit = false;
-  let fracDigits = 0;
   let j = i;
-  for (; j < n && isDigit(s.charCodeAt(j)); j++) {
-    sawDigit = true;
-    digits += s[j];
-  }
+  while (j < n && isDigit(s.charCodeAt(j))) j++;
+  const intEnd = j;
+  let fracStart = j;
   if (j < n && s.charCodeAt(j) === 46) {
-    j++;
-    for (; j < n && isDigit(s.charCodeAt(j)); j++) {
-      sawDigit = true;
-      digits += s[j];
-      fracDigits++;
-    }
+    fracStart = ++j;
+    while (j < n && isDigit(s.charCodeAt(j))) j++;
   }
-  if (!sawDigit) return null;
+  const fracDigits = j - fracStart;
+  if (intEnd === i && fracDigits === 0) return null;
   let exp = 0;
   if (j < n && (s.charCodeAt(j) | 32) === 101) {
     const pe = parseExp(s, j);
@@ -142,6 +164,7 @@ export function parseLongDouble(s: string): LongDouble | null {
     [exp, j] = pe;
   }
   if (j !== n) return null;
+  const digits = fracDigits === 0 ? s.slice(i, intEnd) : s.slice(i, intEnd) + s.slice(fracStart, fracStart + fracDigits);
   return decimalToLD(neg, digits, exp - fracDigits);
 }
 
@@ -163,12 +186,12 @@ function decimalToLD(neg: boolean, digits: string, exp10: number): LongDouble | 
   const N = BigInt(sig);
   let r: LongDouble;
   if (exp10 >= 0) {
-    r = roundLD(neg, N * 10n ** BigInt(exp10), 0);
+    r = roundLD(neg, N * pow5(exp10)[0], exp10); // N * 10^x = N * 5^x * 2^x
   } else {
     // N / 10^-exp10 = N / (5^k * 2^k): divide by 5^k with enough quotient bits, track the rest.
     const kk = -exp10;
-    const D = 5n ** BigInt(kk);
-    let s = MANT_BITS + 3 - (bitLength(N) - bitLength(D));
+    const [D, dbits] = pow5(kk);
+    let s = MANT_BITS + 3 - (bitLength(N) - dbits);
     if (s < 0) s = 0;
     const num = N << BigInt(s);
     const q = num / D;
