@@ -1,0 +1,430 @@
+// Why: the stream structure. Redis keeps a stream as a radix tree of listpack "macro nodes"
+// (stream-node-max-entries / stream-node-max-bytes, deleted entries stay as tombstones until their
+// node goes), and approximate trimming (MAXLEN ~ / MINID ~ / LIMIT), XINFO radix-tree-keys and the
+// trim arguments it propagates all depend on where those nodes split. eddy emulates the nodes
+// exactly — same split points (listpack byte sizes from stream-listpack.ts), same tombstones — but
+// stores each node as plain arrays (IDs, flat field/value arrays, flags) in an array of nodes with
+// a head offset: appends are O(1), whole-node trimming advances the head (amortised compaction),
+// and lookups are two binary searches (node by master ID, then entry), so XRANGE costs
+// O(log n + count).
+import type { RObject } from './db.js';
+import type { ConsumerGroup } from './stream-groups.js';
+import { LP_EMPTY, lpIntSize, lpStrSize } from './stream-listpack.js';
+import { addCounter, cmpId, delta64, type SID, type U64 } from './stream-id.js';
+
+export const F_DELETED = 1;
+export const F_SAMEFIELDS = 2;
+/** STREAM_LISTPACK_MAX_SIZE */
+export const LISTPACK_MAX = 1 << 30;
+
+/** One listpack macro node: a master entry (first entry's ID and fields) and its entries. */
+export class StreamNode {
+  ms: U64[] = [];
+  seq: U64[] = [];
+  /** flat [field, value, ...] per entry (SAMEFIELDS entries share the master's field strings) */
+  kv: string[][] = [];
+  flags: number[] = [];
+  live = 0;
+  dead = 0;
+  /** listpack bytes except the live/deleted counters (whose width varies) */
+  fixed: number;
+
+  constructor(
+    readonly masterMs: U64,
+    readonly masterSeq: U64,
+    readonly masterFields: string[],
+  ) {
+    let b = LP_EMPTY + lpIntSize(masterFields.length) + 2;
+    for (const f of masterFields) b += lpStrSize(f);
+    this.fixed = b;
+  }
+
+  get size(): number {
+    return this.ms.length;
+  }
+
+  /** lpBytes of the node's listpack. */
+  bytes(): number {
+    return this.fixed + lpIntSize(this.live) + lpIntSize(this.dead);
+  }
+
+  /** First index whose ID is >= (ms, seq). */
+  lowerBound(ms: U64, seq: U64): number {
+    let lo = 0;
+    let hi = this.ms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmpId(this.ms[mid], this.seq[mid], ms, seq) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Append an entry, returning the bytes it takes in the listpack. */
+  push(ms: U64, seq: U64, kv: string[]): number {
+    const nf = kv.length >> 1;
+    const mf = this.masterFields;
+    let same = nf === mf.length;
+    if (same) {
+      for (let i = 0; i < nf; i++) {
+        if (kv[i * 2] !== mf[i]) {
+          same = false;
+          break;
+        }
+      }
+      // Share the master's field strings (the argv copies can go).
+      if (same) for (let i = 0; i < nf; i++) kv[i * 2] = mf[i];
+    }
+    let b = 2 + lpIntSize(delta64(ms, this.masterMs)) + lpIntSize(delta64(seq, this.masterSeq));
+    if (!same) {
+      b += lpIntSize(nf);
+      for (let i = 0; i < kv.length; i += 2) b += lpStrSize(kv[i]);
+    }
+    for (let i = 1; i < kv.length; i += 2) b += lpStrSize(kv[i]);
+    b += lpIntSize(same ? nf + 3 : nf * 2 + 4);
+    this.ms.push(ms);
+    this.seq.push(seq);
+    this.kv.push(kv);
+    this.flags.push(same ? F_SAMEFIELDS : 0);
+    this.live++;
+    this.fixed += b;
+    return b;
+  }
+
+  /** A deep copy (the kv arrays are immutable once stored, so they can be shared). */
+  clone(): StreamNode {
+    const n = new StreamNode(this.masterMs, this.masterSeq, this.masterFields);
+    n.ms = this.ms.slice();
+    n.seq = this.seq.slice();
+    n.kv = this.kv.slice();
+    n.flags = this.flags.slice();
+    n.live = this.live;
+    n.dead = this.dead;
+    n.fixed = this.fixed;
+    return n;
+  }
+}
+
+export const TRIM_MAXLEN = 1;
+export const TRIM_MINID = 2;
+
+export interface TrimArgs {
+  strategy: number;
+  approx: boolean;
+  /** 0 = no limit */
+  limit: number;
+  maxlen: number;
+  minid: SID;
+}
+
+/** Visitor for range iteration: return false to stop. */
+export type EntryVisitor = (node: StreamNode, i: number) => boolean | void;
+
+export class StreamObject implements RObject {
+  readonly type = 'stream' as const;
+  nodes: StreamNode[] = [];
+  /** index of the first node in `nodes` (nodes before it were trimmed away) */
+  head = 0;
+  length = 0;
+  lastMs: U64 = 0;
+  lastSeq: U64 = 0;
+  /** recorded-first-entry-id */
+  firstMs: U64 = 0;
+  firstSeq: U64 = 0;
+  maxDelMs: U64 = 0;
+  maxDelSeq: U64 = 0;
+  entriesAdded: U64 = 0;
+  groups: Map<string, ConsumerGroup> | null = null;
+  /** sum of the nodes' listpack bytes (MEMORY USAGE) */
+  private lpBytes = 0;
+
+  encoding(): string {
+    return 'stream';
+  }
+
+  get nodeCount(): number {
+    return this.nodes.length - this.head;
+  }
+
+  /**
+   * streamAppendItem's node choice and bookkeeping (the ID was validated by the caller): a new
+   * node when the tail's listpack would reach max bytes or holds max entries (tombstones count).
+   */
+  append(ms: U64, seq: U64, kv: string[], maxBytes: number, maxEntries: number): void {
+    let node: StreamNode | null = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : null;
+    if (node !== null) {
+      const nodeMax = maxBytes === 0 || maxBytes > LISTPACK_MAX ? LISTPACK_MAX : maxBytes;
+      let tot = 0;
+      for (let i = 0; i < kv.length; i++) tot += kv[i].length;
+      if (node.bytes() + tot >= nodeMax) node = null;
+      else if (maxEntries > 0 && node.live + node.dead >= maxEntries) node = null;
+    }
+    if (node === null) {
+      const fields: string[] = [];
+      for (let i = 0; i < kv.length; i += 2) fields.push(kv[i]);
+      node = new StreamNode(ms, seq, fields);
+      this.nodes.push(node);
+      this.lpBytes += node.fixed;
+    }
+    this.lpBytes += node.push(ms, seq, kv);
+    this.length++;
+    this.entriesAdded = addCounter(this.entriesAdded, 1);
+    this.lastMs = ms;
+    this.lastSeq = seq;
+    if (this.length === 1) {
+      this.firstMs = ms;
+      this.firstSeq = seq;
+    }
+  }
+
+  /** Index (into nodes) of the last node whose master ID is <= (ms, seq), or head-1. */
+  nodeFor(ms: U64, seq: U64): number {
+    let lo = this.head;
+    let hi = this.nodes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const n = this.nodes[mid];
+      if (cmpId(n.masterMs, n.masterSeq, ms, seq) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** Forward iteration over live entries in [start, end] (streamIteratorStart/GetID). */
+  forward(sMs: U64, sSeq: U64, eMs: U64, eSeq: U64, visit: EntryVisitor): void {
+    let ni = this.nodeFor(sMs, sSeq);
+    if (ni < this.head) ni = this.head;
+    const nodes = this.nodes;
+    let first = true;
+    for (; ni < nodes.length; ni++) {
+      const node = nodes[ni];
+      const ms = node.ms;
+      const seq = node.seq;
+      const flags = node.flags;
+      const n = ms.length;
+      let i = first ? node.lowerBound(sMs, sSeq) : 0;
+      first = false;
+      for (; i < n; i++) {
+        if (flags[i] & F_DELETED) continue;
+        const m = ms[i];
+        if (m > eMs || (m === eMs && seq[i] > eSeq)) return;
+        if (visit(node, i) === false) return;
+      }
+    }
+  }
+
+  /** Reverse iteration over live entries in [start, end], from end down to start. */
+  backward(sMs: U64, sSeq: U64, eMs: U64, eSeq: U64, visit: EntryVisitor): void {
+    let ni = this.nodeFor(eMs, eSeq);
+    if (ni < this.head) return;
+    const nodes = this.nodes;
+    let first = true;
+    for (; ni >= this.head; ni--) {
+      const node = nodes[ni];
+      const ms = node.ms;
+      const seq = node.seq;
+      const flags = node.flags;
+      let i = first ? node.lowerBound(eMs, eSeq) : node.size - 1;
+      if (first && (i >= node.size || cmpId(ms[i], seq[i], eMs, eSeq) > 0)) i--;
+      first = false;
+      for (; i >= 0; i--) {
+        if (flags[i] & F_DELETED) continue;
+        const m = ms[i];
+        if (m < sMs || (m === sMs && seq[i] < sSeq)) return;
+        if (visit(node, i) === false) return;
+      }
+    }
+  }
+
+  /** [nodeIndex, entryIndex] of a live entry with exactly this ID, or null. */
+  find(ms: U64, seq: U64): [number, number] | null {
+    const ni = this.nodeFor(ms, seq);
+    if (ni < this.head) return null;
+    const node = this.nodes[ni];
+    const i = node.lowerBound(ms, seq);
+    if (i >= node.size || node.ms[i] !== ms || node.seq[i] !== seq || node.flags[i] & F_DELETED) return null;
+    return [ni, i];
+  }
+
+  /** streamIteratorRemoveEntry: tombstone the entry, dropping its node when it was the last live one. */
+  removeAt(ni: number, i: number): void {
+    const node = this.nodes[ni];
+    if (node.live === 1) {
+      this.lpBytes -= node.bytes();
+      if (ni === this.head) this.dropHead(1);
+      else this.nodes.splice(ni, 1);
+    } else {
+      node.flags[i] |= F_DELETED;
+      node.live--;
+      node.dead++;
+    }
+    this.length--;
+  }
+
+  private dropHead(n: number): void {
+    this.head += n;
+    if (this.head === this.nodes.length) {
+      this.nodes = [];
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.nodes.length) {
+      this.nodes = this.nodes.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** First live entry ID, or null (streamGetEdgeID(first, skip_tombstones)). */
+  firstLive(): SID | null {
+    let r: SID | null = null;
+    this.forward(0, 0, 18446744073709551615n, 18446744073709551615n, (node, i) => {
+      r = { ms: node.ms[i], seq: node.seq[i] };
+      return false;
+    });
+    return r;
+  }
+
+  /** Last live entry ID, or null (streamLastValidID). */
+  lastLive(): SID | null {
+    for (let ni = this.nodes.length - 1; ni >= this.head; ni--) {
+      const node = this.nodes[ni];
+      for (let i = node.size - 1; i >= 0; i--) if (!(node.flags[i] & F_DELETED)) return { ms: node.ms[i], seq: node.seq[i] };
+    }
+    return null;
+  }
+
+  /** The first entry including tombstones (streamGetEdgeID(first, no skip)), MAX-MAX when empty. */
+  firstAny(): SID {
+    if (this.nodes.length === this.head) return { ms: 18446744073709551615n, seq: 18446744073709551615n };
+    const n = this.nodes[this.head];
+    return { ms: n.ms[0], seq: n.seq[0] };
+  }
+
+  /** streamTrim: returns the number of entries deleted. */
+  trim(a: TrimArgs): number {
+    let deleted = 0;
+    const maxlenMode = a.strategy === TRIM_MAXLEN;
+    while (this.head < this.nodes.length) {
+      if (maxlenMode && this.length <= a.maxlen) break;
+      const node = this.nodes[this.head];
+      const entries = node.live;
+      if (a.limit && deleted + entries > a.limit) break;
+      const last = node.size - 1;
+      const removeNode = maxlenMode
+        ? this.length - entries >= a.maxlen
+        : cmpId(node.ms[last], node.seq[last], a.minid.ms, a.minid.seq) < 0;
+      if (removeNode) {
+        this.lpBytes -= node.bytes();
+        this.dropHead(1);
+        this.length -= entries;
+        deleted += entries;
+        continue;
+      }
+      if (a.approx) break;
+      let fromNode = 0;
+      for (let i = 0; i < node.size; i++) {
+        const stop = maxlenMode ? this.length <= a.maxlen : cmpId(node.ms[i], node.seq[i], a.minid.ms, a.minid.seq) >= 0;
+        if (stop) break;
+        if (!(node.flags[i] & F_DELETED)) {
+          node.flags[i] |= F_DELETED;
+          fromNode++;
+          this.length--;
+        }
+      }
+      // The counters keep their width class in practice, but recompute bytes exactly.
+      this.lpBytes -= node.bytes();
+      node.live -= fromNode;
+      node.dead += fromNode;
+      this.lpBytes += node.bytes();
+      deleted += fromNode;
+      break;
+    }
+    if (this.length === 0) {
+      this.firstMs = 0;
+      this.firstSeq = 0;
+    } else if (deleted) {
+      const f = this.firstLive()!;
+      this.firstMs = f.ms;
+      this.firstSeq = f.seq;
+    }
+    return deleted;
+  }
+
+  /** XDEL of one ID (streamDeleteItem + the 7.0 first-id / max-deleted-id bookkeeping by caller). */
+  deleteId(ms: U64, seq: U64): boolean {
+    const at = this.find(ms, seq);
+    if (at === null) return false;
+    this.removeAt(at[0], at[1]);
+    return true;
+  }
+
+  /**
+   * rax->numnodes for the node keys (16-byte big-endian IDs), assuming Redis's rax is in its
+   * canonical compressed form: root + one node per child of a branching prefix + one per leaf or
+   * branching prefix reached through a compressed chain.
+   */
+  radixNodes(): number {
+    const n = this.nodeCount;
+    if (n === 0) return 1;
+    const keys: string[] = [];
+    for (let i = this.head; i < this.nodes.length; i++) {
+      const nd = this.nodes[i];
+      keys.push(nd.masterMs.toString(16).padStart(16, '0') + nd.masterSeq.toString(16).padStart(16, '0'));
+    }
+    const lcp: number[] = [];
+    for (let i = 0; i + 1 < n; i++) {
+      const a = keys[i];
+      const b = keys[i + 1];
+      let j = 0;
+      while (j < 32 && a[j] === b[j]) j++;
+      lcp.push(j >> 1);
+    }
+    // Branching prefixes are the lcp intervals (a monotonic stack over the lcp array); an
+    // interval's parent has lcp max(remaining top, current lcp), or is the root chain (-1).
+    let branching = 0;
+    let branchWithUnaryParent = 0;
+    const stack: number[] = [];
+    for (let k = 0; k <= lcp.length; k++) {
+      const l = k < lcp.length ? lcp[k] : -1;
+      while (stack.length && stack[stack.length - 1] > l) {
+        const top = stack.pop()!;
+        const parent = Math.max(stack.length ? stack[stack.length - 1] : -1, l);
+        if (top >= 1 && parent !== top - 1) branchWithUnaryParent++;
+      }
+      if (l >= 0 && (!stack.length || stack[stack.length - 1] < l)) {
+        stack.push(l);
+        branching++;
+      }
+    }
+    let leavesUnary = 0;
+    for (let i = 0; i < n; i++) {
+      const left = i > 0 ? lcp[i - 1] : -1;
+      const right = i < n - 1 ? lcp[i] : -1;
+      if (left !== 15 && right !== 15) leavesUnary++;
+    }
+    return 1 + branching + (n - 1) + leavesUnary + branchWithUnaryParent;
+  }
+
+  clone(): StreamObject {
+    const s = new StreamObject();
+    s.nodes = this.nodes.slice(this.head).map((n) => n.clone());
+    s.length = this.length;
+    s.lastMs = this.lastMs;
+    s.lastSeq = this.lastSeq;
+    s.firstMs = this.firstMs;
+    s.firstSeq = this.firstSeq;
+    s.maxDelMs = this.maxDelMs;
+    s.maxDelSeq = this.maxDelSeq;
+    s.entriesAdded = this.entriesAdded;
+    s.lpBytes = this.lpBytes;
+    if (this.groups) {
+      s.groups = new Map();
+      for (const [k, g] of this.groups) s.groups.set(k, g.clone());
+    }
+    return s;
+  }
+
+  memoryUsage(): number {
+    let m = 16 + 48 + this.lpBytes + this.nodeCount * 48;
+    if (this.groups) for (const g of this.groups.values()) m += 64 + g.pel.size * 48 + g.consumers.size * 64;
+    return m;
+  }
+}

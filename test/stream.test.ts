@@ -1,0 +1,698 @@
+// Why: the stream type against the reference redis-server 7.0.15 in RESP2 and RESP3: every command,
+// option and error; the emulated macro nodes (approximate trimming over many entries of varying
+// sizes must leave the same XLEN and XINFO STREAM radix-tree-keys/-nodes); seeded random command
+// sequences including consumer groups; blocking XREAD/XREADGROUP across connections; keyspace
+// events; and the propagated forms (in-process).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Differential, Rng, seeds, type DiffPair } from './support/diff.js';
+import { both, compareKeyspaceEvents, mismatch } from './support/collections.js';
+import { parseReply, type RVal } from './support/resp-values.js';
+import { propagationRunner } from './support/in-process.js';
+
+let d: Differential;
+let p2: DiffPair;
+let p3: DiffPair;
+
+beforeAll(async () => {
+  d = await Differential.start();
+  p2 = await d.connect(2);
+  p3 = await d.connect(3);
+}, 30000);
+afterAll(async () => {
+  await d?.stop();
+});
+
+const MAX = '18446744073709551615';
+
+/** Steps: plain argv = exact; ['AUTO', ...argv] = both must reply a <ms>-<seq> ID (or both the same). */
+async function runScript(p: DiffPair, steps: string[][]): Promise<void> {
+  for (const step of steps) {
+    if (step[0] === 'AUTO') {
+      const [e, r] = await both(p, step.slice(1));
+      const ok = (x: string) => /^\$\d+\r\n\d+-\d+\r\n$/.test(x);
+      if (!(ok(e) && ok(r)) && e !== r) throw mismatch(p, `auto-id reply for ${JSON.stringify(step)}`, e, r);
+    } else {
+      await p.run(step);
+    }
+  }
+}
+
+const basics: string[][] = [
+  ['DEL', 's', 's2', 'str'],
+  ['SET', 'str', 'x'],
+  ['XADD', 's', '1-1', 'a', '1', 'b', '2'],
+  ['XADD', 's', '1-1', 'a', '1'],
+  ['XADD', 's', '1-0', 'a', '1'],
+  ['XADD', 's', '1', 'a', '1'],
+  ['XADD', 's', '1-*', 'a', '2'],
+  ['XADD', 's', '2-*', 'c', '3'],
+  ['XADD', 's', '2', 'c', '3'],
+  ['XADD', 's', '3-5', 'x', 'y', 'z', 'w'],
+  ['XADD', 's', '0-0', 'a', '1'],
+  ['XADD', 's', '0-*', 'a', '1'],
+  ['XADD', 'new0', '0-*', 'a', '1'],
+  ['XADD', 's', 'abc', 'a', '1'],
+  ['XADD', 's', '1-x', 'a', '1'],
+  ['XADD', 's', '-', 'a', '1'],
+  ['XADD', 's', '+', 'a', '1'],
+  ['XADD', 's', '4-*-1', 'a', '1'],
+  ['XADD', 's', '4-0', 'a'],
+  ['XADD', 's', '4-0', 'a', '1', 'b'],
+  ['XADD', 's', '4-0'],
+  ['XADD', 's', 'NOMKSTREAM', '4-0', 'a', '1'],
+  ['XADD', 'nokey', 'NOMKSTREAM', '4-0', 'a', '1'],
+  ['EXISTS', 'nokey'],
+  ['XADD', 'str', '5-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', 'x', '6-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', '-1', '6-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', '1', 'MINID', '0', '6-0', 'a', '1'],
+  ['XADD', 's', 'LIMIT', '10', '6-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', '5', 'LIMIT', '10', '6-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', '~', '5', 'LIMIT', '-1', '6-0', 'a', '1'],
+  ['XADD', 's', 'MAXLEN', '~', '5', 'LIMIT', 'x', '6-0', 'a', '1'],
+  ['XADD', 's', 'MINID', 'x', '6-0', 'a', '1'],
+  ['XADD', 's', 'MINID', '-', '6-0', 'a', '1'],
+  ['XADD', 's', ' 7-3', 'a', '1'],
+  ['XADD', 's', '+8', 'a', '1'],
+  ['XADD', 's', '009-1', 'a', '1'],
+  ['XADD', 's', '-010', 'a', '1'],
+  ['XADD', 's', `10-${MAX}`, 'a', '1'],
+  ['XADD', 's', '10-*', 'a', '1'],
+  ['XADD', 's', '18446744073709551616-0', 'a', '1'],
+  ['XADD', 's', `${MAX}-5`, 'big', 'id'],
+  ['XADD', 's', `${MAX}-*`, 'big', 'id2'],
+  ['XADD', 's', `${MAX}-${MAX}`, 'big', 'id3'],
+  ['XADD', 's', '*', 'big', 'id4'],
+  ['XADD', 's', `${MAX}-*`, 'big', 'id5'],
+  ['XLEN', 's'],
+  ['XRANGE', 's', '-', '+'],
+  ['XREVRANGE', 's', '+', '-'],
+  ['XRANGE', 's', `${MAX}`, '+'],
+  ['XRANGE', 's', `(${MAX}-5`, '+'],
+  ['XRANGE', 's', `(${MAX}-${MAX}`, '+'],
+  ['XRANGE', 's', '-', '(0-0'],
+  ['XRANGE', 's', '(1-0', '(2-0'],
+  ['XRANGE', 's', '(1', '(3'],
+  ['XRANGE', 's', '1', '1'],
+  ['XRANGE', 's', '-', '+', 'COUNT', '2'],
+  ['XRANGE', 's', '-', '+', 'COUNT', '0'],
+  ['XRANGE', 's', '-', '+', 'COUNT', '-3'],
+  ['XRANGE', 's', '-', '+', 'COUNT'],
+  ['XRANGE', 's', '-', '+', 'LIMIT', '2'],
+  ['XRANGE', 's', '-', '+', 'COUNT', 'x'],
+  ['XRANGE', 's', '(-', '+'],
+  ['XRANGE', 's', '(', '+'],
+  ['XRANGE', 's', 'x', '+'],
+  ['XRANGE', 'nokey', '-', '+'],
+  ['XRANGE', 'nokey', '-', '+', 'COUNT', '0'],
+  ['XRANGE', 'str', '-', '+'],
+  ['XREVRANGE', 's', '+', '-', 'COUNT', '3'],
+  ['XREVRANGE', 's', '(3-5', '(1-1'],
+  ['XREVRANGE', 's', '2', '1'],
+  ['XREVRANGE', 's', '-', '+'],
+  ['XLEN', 'nokey'],
+  ['XLEN', 'str'],
+  ['XDEL', 's', '1-1', '1-1', '99-0'],
+  ['XDEL', 's', 'x'],
+  ['XDEL', 's', '-'],
+  ['XDEL', 'nokey', '1-0'],
+  ['XDEL', 'str', '1-0'],
+  ['XRANGE', 's', '-', '+'],
+  ['XINFO', 'STREAM', 's'],
+  ['XTRIM', 's'],
+  ['XTRIM', 's', 'MAXLEN'],
+  ['XTRIM', 's', 'FOO', '1'],
+  ['XTRIM', 's', 'LIMIT', '1'],
+  ['XTRIM', 's', 'MAXLEN', '~', '1', 'LIMIT', '1'],
+  ['XTRIM', 's', 'MAXLEN', '1', 'LIMIT', '1'],
+  ['XTRIM', 'nokey', 'MAXLEN', '1'],
+  ['XTRIM', 'str', 'MAXLEN', '1'],
+  ['XTRIM', 's', 'NOMKSTREAM', 'MAXLEN', '1'],
+  ['XTRIM', 's', 'MAXLEN', '=', '6'],
+  ['XTRIM', 's', 'MINID', '=', '3'],
+  ['XRANGE', 's', '-', '+'],
+  ['XINFO', 'STREAM', 's'],
+  ['XTRIM', 's', 'MINID', '~', MAX],
+  ['XTRIM', 's', 'MAXLEN', '0'],
+  ['XLEN', 's'],
+  ['EXISTS', 's'],
+  ['XINFO', 'STREAM', 's'],
+  ['XINFO', 'STREAM', 's', 'FULL'],
+  ['XADD', 's', '*', 'a', '1'],
+  ['XSETID', 's', '5-0'],
+  ['XSETID', 'nokey', '5-0'],
+  ['XSETID', 'str', '5-0'],
+  ['DEL', 's'],
+  ['XADD', 's', '5-0', 'a', '1'],
+  ['XADD', 's', '6-0', 'a', '1'],
+  ['XSETID', 's', '5-0'],
+  ['XSETID', 's', '6-0'],
+  ['XSETID', 's', '7-0', 'ENTRIESADDED', '1'],
+  ['XSETID', 's', '7-0', 'ENTRIESADDED', '-1'],
+  ['XSETID', 's', '7-0', 'ENTRIESADDED', 'x'],
+  ['XSETID', 's', '7-0', 'MAXDELETEDID', '8-0'],
+  ['XSETID', 's', '7-0', 'MAXDELETEDID', '+'],
+  ['XSETID', 's', '7-0', 'FOO'],
+  ['XSETID', 's', '7-0', 'ENTRIESADDED'],
+  ['XSETID', 's', '+'],
+  ['XSETID', 's', '7-0', 'ENTRIESADDED', '9223372036854775807', 'MAXDELETEDID', '6-5'],
+  ['XINFO', 'STREAM', 's'],
+  ['XADD', 's', '7-0', 'a', '1'],
+  ['XADD', 's', '7-1', 'a', '1'],
+  ['XINFO', 'STREAM', 's'],
+  ['XSETID', 's', `${MAX}-${MAX}`],
+  ['XADD', 's', '*', 'a', '1'],
+  ['XADD', 's', `${MAX}-*`, 'a', '1'],
+  ['XINFO', 'STREAM', 's'],
+  ['TYPE', 's'],
+  ['OBJECT', 'ENCODING', 's'],
+  ['DEL', 's'],
+  ['XINFO', 'STREAM', 'nokey'],
+  ['XINFO', 'STREAM', 'str'],
+  ['XINFO', 'HELP'],
+  ['XINFO', 'HELP', 'x'],
+  ['XINFO', 'FOO', 's'],
+  ['XINFO'],
+  ['XADD', 's', '1-0', 'f', 'v'],
+  ['XINFO', 'STREAM', 's', 'FULL', 'COUNT'],
+  ['XINFO', 'STREAM', 's', 'FOO'],
+  ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', 'x'],
+  ['XINFO', 'STREAM', 's', 'FULL', 'FOO', '1'],
+  ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', '-1'],
+  ['XINFO', 'GROUPS', 's'],
+  ['XINFO', 'GROUPS', 'nokey'],
+  ['XINFO', 'CONSUMERS', 's', 'g'],
+];
+
+const readScript: string[][] = [
+  ['DEL', 's1', 's2', 'str'],
+  ['SET', 'str', 'x'],
+  ['XADD', 's1', '1-0', 'a', '1'],
+  ['XADD', 's1', '2-0', 'b', '2'],
+  ['XADD', 's2', '3-0', 'c', '3'],
+  ['XREAD', 'STREAMS', 's1', 's2', '0', '0'],
+  ['XREAD', 'COUNT', '1', 'STREAMS', 's1', 's2', '0', '0'],
+  ['XREAD', 'COUNT', '-1', 'STREAMS', 's1', '0'],
+  ['XREAD', 'STREAMS', 's1', 's2', '$', '$'],
+  ['XREAD', 'STREAMS', 's1', 's2', '1-0', '3'],
+  ['XREAD', 'STREAMS', 's1', 'nokey', '0', '0'],
+  ['XREAD', 'STREAMS', 's1', 'str', '0', '0'],
+  ['XREAD', 'STREAMS', 's1', 's2', '0'],
+  ['XREAD', 'STREAMS', 's1', '>'],
+  ['XREAD', 'STREAMS', 's1', '-'],
+  ['XREAD', 'STREAMS', 's1', 'x'],
+  ['XREAD', 'GROUP', 'g', 'c', 'STREAMS', 's1', '0'],
+  ['XREAD', 'NOACK', 'STREAMS', 's1', '0'],
+  ['XREAD', 'FOO', 'STREAMS', 's1', '0'],
+  ['XREAD', 'COUNT', 'x', 'STREAMS', 's1', '0'],
+  ['XREAD', 'BLOCK', 'x', 'STREAMS', 's1', '0'],
+  ['XREAD', 'BLOCK', '-1', 'STREAMS', 's1', '0'],
+  ['XREAD', 'BLOCK', '1.5', 'STREAMS', 's1', '0'],
+  ['XREAD', 'BLOCK', '10', 'STREAMS', 's1', '0'],
+  ['XREAD', 'COUNT', '1', 'BLOCK', '0', 'STREAMS', 's1', '0'],
+  ['XREAD', 'COUNT', '1', 's1'],
+  ['XREAD', 'STREAMS'],
+  ['MULTI'],
+  ['XREAD', 'BLOCK', '0', 'STREAMS', 's1', '$'],
+  ['XREAD', 'BLOCK', '0', 'STREAMS', 's1', '0'],
+  ['EXEC'],
+  ['XREADGROUP', 'STREAMS', 's1', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '>'],
+  ['XGROUP', 'CREATE', 's1', 'g', '0'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', 's2', '>', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '$'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', 'x'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'str', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 's1', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '10', 'STREAMS', 's1', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '0'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 's1', '1-0'],
+  ['XREADGROUP', 'GROUP', 'g', 'c2', 'STREAMS', 's1', '0'],
+  ['XDEL', 's1', '1-0'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's1', '0'],
+  ['XPENDING', 's1', 'g'],
+  ['XINFO', 'GROUPS', 's1'],
+  ['XADD', 's1', '5-0', 'e', '5'],
+  ['XADD', 's1', '6-0', 'f', '6'],
+  ['XREADGROUP', 'GROUP', 'g', 'c2', 'NOACK', 'STREAMS', 's1', '>'],
+  ['XPENDING', 's1', 'g'],
+  ['XINFO', 'GROUPS', 's1'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'NOACK', 'COUNT', '0', 'STREAMS', 's1', '0'],
+  ['XACK', 's1', 'g', '1-0', '2-0', '2-0', '9-0'],
+  ['XACK', 's1', 'g', 'x'],
+  ['XACK', 's1', 'nog', '1-0'],
+  ['XACK', 'nokey', 'g', 'x'],
+  ['XACK', 'str', 'g', '1-0'],
+  ['XPENDING', 's1', 'g'],
+  ['XINFO', 'GROUPS', 's1'],
+];
+
+const groupScript: string[][] = [
+  ['DEL', 'gs', 'str', 'gk'],
+  ['SET', 'str', 'x'],
+  ['XGROUP', 'CREATE', 'gs', 'g', '$'],
+  ['XGROUP', 'CREATE', 'gs', 'g', '$', 'MKSTREAM'],
+  ['XGROUP', 'CREATE', 'gs', 'g', '$', 'MKSTREAM'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', 'x'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '-'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '0', 'FOO'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '0', 'ENTRIESREAD'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '0', 'ENTRIESREAD', '-2'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '0', 'ENTRIESREAD', 'x'],
+  ['XGROUP', 'CREATE', 'gs', 'g2', '0', 'ENTRIESREAD', '3', 'MKSTREAM'],
+  ['XGROUP', 'CREATE', 'gs', 'g3', '0', 'MKSTREAM', 'ENTRIESREAD', '3', 'MKSTREAM'],
+  ['XGROUP', 'CREATE', 'str', 'g', '0'],
+  ['XGROUP', 'CREATE', 'nokey', 'g', '0'],
+  ['XGROUP', 'CREATE', 'gs'],
+  ['XGROUP', 'SETID', 'gs', 'nog', '0'],
+  ['XGROUP', 'SETID', 'gs', 'g', '+'],
+  ['XGROUP', 'SETID', 'gs', 'g', '-', 'ENTRIESREAD', '5'],
+  ['XGROUP', 'SETID', 'gs', 'g', '$', 'ENTRIESREAD'],
+  ['XGROUP', 'SETID', 'gs', 'g', '0', 'MKSTREAM'],
+  ['XGROUP', 'SETID', 'nokey', 'g', '0'],
+  ['XGROUP', 'CREATECONSUMER', 'gs', 'g', 'c1'],
+  ['XGROUP', 'CREATECONSUMER', 'gs', 'g', 'c1'],
+  ['XGROUP', 'CREATECONSUMER', 'gs', 'nog', 'c1'],
+  ['XGROUP', 'CREATECONSUMER', 'gs', 'g'],
+  ['XGROUP', 'DELCONSUMER', 'gs', 'g', 'c1'],
+  ['XGROUP', 'DELCONSUMER', 'gs', 'g', 'c1'],
+  ['XGROUP', 'DELCONSUMER', 'gs', 'nog', 'c1'],
+  ['XGROUP', 'DESTROY', 'gs', 'g3'],
+  ['XGROUP', 'DESTROY', 'gs', 'g3'],
+  ['XGROUP', 'DESTROY', 'nokey', 'g3'],
+  ['XGROUP', 'DESTROY', 'gs', 'g3', 'x'],
+  ['XGROUP', 'HELP'],
+  ['XGROUP', 'HELP', 'x'],
+  ['XGROUP', 'FOO'],
+  ['XGROUP'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XGROUP', 'DESTROY', 'gs', 'g'],
+  ['XGROUP', 'DESTROY', 'gs', 'g2'],
+  ['XADD', 'gs', '1-0', 'a', '1'],
+  ['XADD', 'gs', '2-0', 'b', '2'],
+  ['XADD', 'gs', '3-0', 'c', '3'],
+  ['XADD', 'gs', '4-0', 'd', '4'],
+  ['XGROUP', 'CREATE', 'gs', 'g', '0'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '2', 'STREAMS', 'gs', '>'],
+  ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '1', 'STREAMS', 'gs', '>'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XPENDING', 'gs', 'g'],
+  ['XPENDING', 'gs', 'nog'],
+  ['XPENDING', 'nokey', 'g'],
+  ['XPENDING', 'str', 'g'],
+  ['XPENDING', 'gs', 'g', '-'],
+  ['XPENDING', 'gs', 'g', '-', '+'],
+  ['XPENDING', 'gs', 'g', '-', '+', 'x'],
+  ['XPENDING', 'gs', 'g', 'x', '+', '10'],
+  ['XPENDING', 'gs', 'g', 'IDLE', 'x', '-', '+', '10'],
+  ['XPENDING', 'gs', 'g', 'IDLE', '10', '-', '+'],
+  ['XPENDING', 'gs', 'g', '-', '+', '10', 'nobody'],
+  ['XPENDING', 'gs', 'g', '-', '+', '0'],
+  ['XPENDING', 'gs', 'g', '(1-0', `(${MAX}-${MAX}`, '10', 'nobody'],
+  ['XPENDING', 'gs', 'g', `(${MAX}-${MAX}`, '+', '10'],
+  ['XPENDING', 'gs', 'g', '-', '(0-0', '10'],
+  ['XPENDING', 'gs', 'g', '-', '+', '10', 'a', 'b', 'c'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '1-0', 'JUSTID'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '1-0', '2-0', 'TIME', '1000', 'RETRYCOUNT', '7'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '4-0', 'TIME', '1000'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '4-0', 'TIME', '1000', 'FORCE'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '9-0', 'FORCE'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'FOO'],
+  ['XCLAIM', 'gs', 'g', 'carol', 'x', '2-0'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'IDLE', 'x'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'TIME', 'x'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'RETRYCOUNT', 'x'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'LASTID', 'x'],
+  ['XCLAIM', 'gs', 'g', 'carol', '0', '2-0', 'LASTID', '10-0', 'JUSTID', 'TIME', '1000'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XCLAIM', 'gs', 'nog', 'carol', '0', '2-0'],
+  ['XCLAIM', 'nokey', 'g', 'carol', '0', '2-0'],
+  ['XCLAIM', 'str', 'g', 'carol', '0', '2-0'],
+  ['XCLAIM', 'gs', 'g', 'dave', '100000000', '1-0', '2-0', '3-0', 'TIME', '1000'],
+  ['XCLAIM', 'gs', 'g', 'erin', '100000000', '1-0', '2-0', '3-0', '4-0', 'JUSTID'],
+  ['XPENDING', 'gs', 'g'],
+  ['XDEL', 'gs', '2-0'],
+  ['XCLAIM', 'gs', 'g', 'frank', '0', '2-0', '3-0', 'TIME', '1000'],
+  ['XPENDING', 'gs', 'g'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', '1', 'JUSTID'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', '0'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', 'x'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', '576460752303423488'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', '576460752303423487'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'FOO'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', 'x', '0'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', 'x'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', `(${MAX}-${MAX}`],
+  ['XAUTOCLAIM', 'gs', 'nog', 'zed', '0', '0'],
+  ['XAUTOCLAIM', 'nokey', 'nog', 'zed', '0', '0'],
+  ['XAUTOCLAIM', 'str', 'nog', 'zed', '0', '0'],
+  ['XADD', 'gs', '5-0', 'e', '5'],
+  ['XREADGROUP', 'GROUP', 'g', 'alice', 'STREAMS', 'gs', '>'],
+  ['XDEL', 'gs', '3-0'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0', 'COUNT', '2'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '0'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '100000000', '0'],
+  ['XAUTOCLAIM', 'gs', 'g', 'zed', '0', '(4-0', 'JUSTID'],
+  ['XPENDING', 'gs', 'g'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XGROUP', 'SETID', 'gs', 'g', '0'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 'gs', '>'],
+  ['XPENDING', 'gs', 'g'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XGROUP', 'DELCONSUMER', 'gs', 'g', 'bob'],
+  ['XPENDING', 'gs', 'g'],
+  ['XGROUP', 'CREATE', 'gs', 'late', '0', 'ENTRIESREAD', '1'],
+  ['XINFO', 'GROUPS', 'gs'],
+  ['XADD', 'gk', '1-0', 'a', '1'],
+  ['XGROUP', 'CREATE', 'gk', 'g', '$'],
+  ['XINFO', 'GROUPS', 'gk'],
+  ['XADD', 'gk', '2-0', 'a', '1'],
+  ['XINFO', 'GROUPS', 'gk'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'gk', '>'],
+  ['XINFO', 'GROUPS', 'gk'],
+  ['XGROUP', 'SETID', 'gk', 'g', '0'],
+  ['XINFO', 'GROUPS', 'gk'],
+  ['XGROUP', 'SETID', 'gk', 'g', '1-0', 'ENTRIESREAD', '1'],
+  ['XINFO', 'GROUPS', 'gk'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'gk', '>'],
+  ['XINFO', 'GROUPS', 'gk'],
+];
+
+describe('targeted scripts', () => {
+  for (const resp of [2, 3] as const) {
+    it(`basics RESP${resp}`, async () => {
+      await runScript(resp === 2 ? p2 : p3, basics);
+    });
+    it(`reads and groups RESP${resp}`, async () => {
+      const p = resp === 2 ? p2 : p3;
+      await runScript(p, readScript);
+      await runScript(p, groupScript);
+    });
+  }
+
+  it('auto IDs and trimming rewrites', async () => {
+    await runScript(p2, [
+      ['DEL', 'a'],
+      ['AUTO', 'XADD', 'a', '*', 'f', 'v'],
+      ['AUTO', 'XADD', 'a', 'MAXLEN', '~', '1', '*', 'f', 'v'],
+      ['AUTO', 'XADD', 'a', 'NOMKSTREAM', 'MINID', '~', '0', 'LIMIT', '5', '*', 'f', 'v'],
+      ['XLEN', 'a'],
+      ['AUTO', 'XADD', 'a', 'MAXLEN', '1', '*', 'f', 'v'],
+      ['XLEN', 'a'],
+    ]);
+  });
+
+  it('WATCH: entry writes invalidate, group-only changes do not (as 7.0)', async () => {
+    const steps: string[][] = [];
+    for (const cmd of [
+      ['XADD', 'w', '9-0', 'a', '1'],
+      ['XGROUP', 'CREATE', 'w', 'g2', '0'],
+      ['XGROUP', 'CREATECONSUMER', 'w', 'g', 'c'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'w', '>'],
+      ['XACK', 'w', 'g', '1-0'],
+      ['XSETID', 'w', '20-0'],
+      ['XDEL', 'w', '1-0'],
+      ['XTRIM', 'w', 'MAXLEN', '0'],
+    ]) {
+      steps.push(['DEL', 'w'], ['XADD', 'w', '1-0', 'a', '1'], ['XGROUP', 'CREATE', 'w', 'g', '0'], ['WATCH', 'w']);
+      steps.push(cmd, ['MULTI'], ['PING'], ['EXEC']);
+    }
+    await runScript(p2, steps);
+  });
+});
+
+/** XINFO STREAM must match exactly: length, radix-tree-keys and -nodes, IDs, first/last entry. */
+async function sameInfo(p: DiffPair, key: string): Promise<void> {
+  await p.run(['XINFO', 'STREAM', key]);
+}
+
+function fieldValue(rng: Rng): string {
+  switch (rng.int(0, 6)) {
+    case 0:
+      return String(rng.int(0, 200));
+    case 1:
+      return String(rng.int(-100000, 100000000));
+    case 2:
+      return 'x'.repeat(rng.int(0, 70));
+    case 3:
+      return 'y'.repeat(rng.int(60, 300));
+    case 4:
+      return rng.bool(0.1) ? 'z'.repeat(rng.int(4000, 5000)) : 'w'.repeat(rng.int(1, 20));
+    case 5:
+      return '-' + rng.int(0, 99999999999);
+    default:
+      return String(rng.int(0, 9999999999999)) + (rng.bool() ? '' : 'q');
+  }
+}
+
+describe('macro nodes: approximate trimming', () => {
+  const configs: [string, string][] = [
+    ['100', '4096'],
+    ['10', '4096'],
+    ['100', '300'],
+    ['0', '1000'],
+    ['7', '0'],
+  ];
+  for (const [entries, bytes] of configs) {
+    it(`node-max-entries ${entries}, node-max-bytes ${bytes}`, async () => {
+      const p = p2;
+      await p.run(['CONFIG', 'SET', 'stream-node-max-entries', entries, 'stream-node-max-bytes', bytes]);
+      try {
+        const rng = new Rng(Number(entries) * 7919 + Number(bytes));
+        await p.run(['DEL', 'ns']);
+        let ms = 1;
+        for (let i = 0; i < 1500; i++) {
+          ms += rng.int(0, 3);
+          const nf = rng.int(1, 4);
+          const sameFields = rng.bool(0.6);
+          const argv = ['XADD', 'ns', `${ms}-${i}`];
+          for (let f = 0; f < nf; f++) argv.push(sameFields ? `f${f}` : fieldValue(rng), fieldValue(rng));
+          if (rng.bool(0.05)) argv.splice(2, 0, 'MAXLEN', '~', String(rng.int(100, 1400)));
+          await p.run(argv);
+          if (rng.bool(0.03)) await p.run(['XDEL', 'ns', `${ms}-${rng.int(Math.max(0, i - 50), i)}`]);
+          if (i % 100 === 99) await sameInfo(p, 'ns');
+        }
+        await sameInfo(p, 'ns');
+        for (let k = 0; k < 40; k++) {
+          const r = rng.int(0, 5);
+          if (r === 0) await p.run(['XTRIM', 'ns', 'MAXLEN', '~', String(rng.int(0, 1500))]);
+          else if (r === 1) await p.run(['XTRIM', 'ns', 'MINID', '~', `${rng.int(0, 4000)}-0`]);
+          else if (r === 2) await p.run(['XTRIM', 'ns', 'MAXLEN', '~', String(rng.int(0, 1500)), 'LIMIT', String(rng.int(0, 300))]);
+          else if (r === 3) await p.run(['XTRIM', 'ns', 'MINID', String(rng.int(0, 4000))]);
+          else if (r === 4) await p.run(['XTRIM', 'ns', 'MAXLEN', String(rng.int(0, 1500))]);
+          else await p.run(['XADD', 'ns', 'MINID', '~', `${rng.int(0, 4000)}`, 'LIMIT', '50', `${ms + k + 1}-0`, 'f0', fieldValue(rng)]);
+          await p.run(['XLEN', 'ns']);
+          await sameInfo(p, 'ns');
+          await p.run(['XRANGE', 'ns', '-', '+', 'COUNT', '3']);
+          await p.run(['XREVRANGE', 'ns', '+', '-', 'COUNT', '3']);
+        }
+      } finally {
+        await p.run(['CONFIG', 'SET', 'stream-node-max-entries', '100', 'stream-node-max-bytes', '4096']);
+      }
+    }, 60000);
+  }
+});
+
+/** XPENDING's extended form with the elapsed-time column masked (times are not deterministic). */
+function maskPending(v: RVal): string {
+  if (!Array.isArray(v)) return JSON.stringify(v);
+  return JSON.stringify(v.map((e) => (Array.isArray(e) && e.length === 4 && typeof e[2] === 'number' ? [e[0], e[1], 0, e[3]] : e)));
+}
+
+describe('seeded random sequences', () => {
+  for (const seed of seeds([11, 22, 33])) {
+    it(`seed ${seed}`, async () => {
+      const rng = new Rng(seed);
+      const p = seed % 2 ? p2 : p3;
+      const keys = ['r1', 'r2'];
+      const groups = ['ga', 'gb'];
+      const consumers = ['c1', 'c2', 'c3'];
+      await p.run(['DEL', ...keys]);
+      const next: Record<string, number> = { r1: 1, r2: 1 };
+      const id = (k: string): string => `${rng.int(0, next[k] + 2)}-${rng.int(0, 3)}`;
+      for (let step = 0; step < 2200; step++) {
+        const k = rng.pick(keys);
+        const g = rng.pick(groups);
+        const c = rng.pick(consumers);
+        const r = rng.int(0, 99);
+        let argv: string[];
+        if (r < 25) {
+          next[k] += rng.int(0, 2);
+          argv = ['XADD', k, rng.bool(0.8) ? `${next[k]}-${rng.int(0, 2)}` : `${next[k]}-*`, 'f', String(step)];
+          if (rng.bool(0.1)) argv.splice(2, 0, 'MAXLEN', rng.pick(['~', '=']), String(rng.int(0, 30)));
+        } else if (r < 30) argv = ['XDEL', k, id(k), id(k)];
+        else if (r < 33) argv = ['XTRIM', k, rng.pick(['MAXLEN', 'MINID']), rng.pick(['~', '=']), rng.bool() ? String(rng.int(0, 30)) : id(k)];
+        else if (r < 40) argv = ['XRANGE', k, rng.bool() ? '-' : id(k), rng.bool() ? '+' : id(k), 'COUNT', String(rng.int(0, 5))];
+        else if (r < 44) argv = ['XREVRANGE', k, rng.bool() ? '+' : id(k), rng.bool() ? '-' : '(' + id(k)];
+        else if (r < 46) argv = ['XLEN', k];
+        else if (r < 50) argv = ['XGROUP', 'CREATE', k, g, rng.bool() ? '$' : id(k), ...(rng.bool(0.3) ? ['MKSTREAM'] : [])];
+        else if (r < 52) argv = ['XGROUP', 'SETID', k, g, rng.bool() ? '$' : id(k), ...(rng.bool(0.3) ? ['ENTRIESREAD', String(rng.int(-1, 20))] : [])];
+        else if (r < 53) argv = ['XGROUP', rng.pick(['DESTROY', 'DESTROY']), k, g];
+        else if (r < 55) argv = ['XGROUP', rng.pick(['CREATECONSUMER', 'DELCONSUMER']), k, g, c];
+        else if (r < 68) {
+          argv = ['XREADGROUP', 'GROUP', g, c, 'COUNT', String(rng.int(0, 4))];
+          if (rng.bool(0.15)) argv.push('NOACK');
+          argv.push('STREAMS', k, rng.bool(0.8) ? '>' : id(k));
+        } else if (r < 76) argv = ['XACK', k, g, id(k), id(k)];
+        else if (r < 82) argv = ['XPENDING', k, g, ...(rng.bool() ? ['-', '+', String(rng.int(0, 10)), ...(rng.bool() ? [c] : [])] : [])];
+        else if (r < 88) {
+          argv = ['XCLAIM', k, g, c, rng.pick(['0', '100000000']), id(k), id(k), 'TIME', '1000'];
+          if (rng.bool(0.3)) argv.push('JUSTID');
+          if (rng.bool(0.2)) argv.push('FORCE');
+          if (rng.bool(0.2)) argv.push('RETRYCOUNT', String(rng.int(0, 5)));
+        } else if (r < 92) argv = ['XINFO', 'GROUPS', k];
+        else if (r < 95) argv = ['XAUTOCLAIM', k, g, c, rng.pick(['0', '100000000']), id(k), 'COUNT', String(rng.int(1, 5)), ...(rng.bool() ? ['JUSTID'] : [])];
+        else if (r < 97) argv = ['XINFO', 'STREAM', k];
+        else argv = ['XREAD', 'COUNT', String(rng.int(1, 3)), 'STREAMS', k, id(k)];
+        if (argv[0] === 'XPENDING' && argv.length > 3) {
+          const [e, rr] = await both(p, argv);
+          if (maskPending(parseReply(e)) !== maskPending(parseReply(rr))) throw mismatch(p, `XPENDING ${JSON.stringify(argv)}`, e, rr);
+        } else {
+          await p.run(argv);
+        }
+      }
+    }, 60000);
+  }
+});
+
+describe('blocking XREAD / XREADGROUP across connections', () => {
+  it('XREAD BLOCK with $ is served by a later XADD, FIFO, single key, default count', async () => {
+    const a = await d.connect(2);
+    const b = await d.connect(3);
+    const w = p2;
+    await w.run(['DEL', 'bs', 'bs2']);
+    await w.run(['XADD', 'bs', '1-0', 'old', '1']);
+    a.eddy.send('XREAD', 'BLOCK', '0', 'STREAMS', 'bs', 'bs2', '$', '$');
+    a.redis.send('XREAD', 'BLOCK', '0', 'STREAMS', 'bs', 'bs2', '$', '$');
+    await new Promise((r) => setTimeout(r, 50));
+    b.eddy.send('XREAD', 'BLOCK', '0', 'COUNT', '1', 'STREAMS', 'bs2', 'bs', '0', '1-0');
+    b.redis.send('XREAD', 'BLOCK', '0', 'COUNT', '1', 'STREAMS', 'bs2', 'bs', '0', '1-0');
+    await new Promise((r) => setTimeout(r, 50));
+    await w.run(['MULTI']);
+    await w.run(['XADD', 'bs2', '5-0', 'x', '1']);
+    await w.run(['XADD', 'bs', '5-0', 'y', '1']);
+    await w.run(['XADD', 'bs', '6-0', 'y', '2']);
+    await w.run(['EXEC']);
+    await a.readBoth('first blocked client');
+    await b.readBoth('second blocked client');
+    a.close();
+    b.close();
+  });
+
+  it('XREAD BLOCK times out with a null reply; BLOCK inside MULTI does not block', async () => {
+    const a = await d.connect(3);
+    await a.run(['XREAD', 'BLOCK', '30', 'STREAMS', 'nokey-t', '$']);
+    await a.run(['MULTI']);
+    await a.run(['XREAD', 'BLOCK', '0', 'STREAMS', 'nokey-t', '$']);
+    await a.run(['EXEC']);
+    a.close();
+  });
+
+  it('XREADGROUP BLOCK: consumers served in order, each gets new entries once; DESTROY unblocks with NOGROUP', async () => {
+    const c1 = await d.connect(2);
+    const c2 = await d.connect(2);
+    const c3 = await d.connect(3);
+    const w = p2;
+    await w.run(['DEL', 'gb']);
+    await w.run(['XGROUP', 'CREATE', 'gb', 'g', '$', 'MKSTREAM']);
+    for (const [p, name] of [
+      [c1, 'one'],
+      [c2, 'two'],
+    ] as const) {
+      p.eddy.send('XREADGROUP', 'GROUP', 'g', name, 'BLOCK', '0', 'STREAMS', 'gb', '>');
+      p.redis.send('XREADGROUP', 'GROUP', 'g', name, 'BLOCK', '0', 'STREAMS', 'gb', '>');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    c3.eddy.send('XREADGROUP', 'GROUP', 'g', 'three', 'NOACK', 'BLOCK', '0', 'STREAMS', 'gb', '>');
+    c3.redis.send('XREADGROUP', 'GROUP', 'g', 'three', 'NOACK', 'BLOCK', '0', 'STREAMS', 'gb', '>');
+    await new Promise((r) => setTimeout(r, 30));
+    await w.run(['XADD', 'gb', '1-0', 'a', '1']);
+    await c1.readBoth('first consumer');
+    await w.run(['XADD', 'gb', '2-0', 'a', '2']);
+    await c2.readBoth('second consumer');
+    await w.run(['XPENDING', 'gb', 'g']);
+    await w.run(['XINFO', 'GROUPS', 'gb']);
+    await w.run(['XGROUP', 'DESTROY', 'gb', 'g']);
+    await c3.readBoth('NOGROUP after destroy');
+    c1.close();
+    c2.close();
+    c3.close();
+  });
+});
+
+describe('keyspace events', () => {
+  it('stream commands notify like Redis', async () => {
+    await compareKeyspaceEvents(d, p2, [
+      ['DEL', 'ev'],
+      ['XADD', 'ev', '1-0', 'a', '1'],
+      ['XADD', 'ev', 'MAXLEN', '1', '2-0', 'a', '1'],
+      ['XADD', 'ev', 'MAXLEN', '~', '1', '3-0', 'a', '1'],
+      ['XDEL', 'ev', '3-0', '9-0'],
+      ['XDEL', 'ev', '9-0'],
+      ['XTRIM', 'ev', 'MAXLEN', '0'],
+      ['XTRIM', 'ev', 'MAXLEN', '0'],
+      ['XGROUP', 'CREATE', 'ev', 'g', '0'],
+      ['XGROUP', 'CREATE', 'ev2', 'g', '0', 'MKSTREAM'],
+      ['XGROUP', 'CREATECONSUMER', 'ev', 'g', 'c'],
+      ['XGROUP', 'SETID', 'ev', 'g', '0'],
+      ['XADD', 'ev', '5-0', 'a', '1'],
+      ['XREADGROUP', 'GROUP', 'g', 'newc', 'STREAMS', 'ev', '>'],
+      ['XCLAIM', 'ev', 'g', 'other', '0', '5-0'],
+      ['XAUTOCLAIM', 'ev', 'g', 'third', '0', '0'],
+      ['XACK', 'ev', 'g', '5-0'],
+      ['XGROUP', 'DELCONSUMER', 'ev', 'g', 'c'],
+      ['XGROUP', 'DESTROY', 'ev', 'g'],
+      ['XSETID', 'ev', '10-0'],
+      ['DEL', 'ev', 'ev2'],
+    ]);
+  });
+});
+
+describe('propagation (in-process)', () => {
+  it('XADD, XTRIM, XREADGROUP, XCLAIM, XAUTOCLAIM propagate what Redis propagates', () => {
+    const run = propagationRunner();
+    const auto = run('XADD', 's', '*', 'f', 'v');
+    expect(auto.length).toBe(1);
+    expect(auto[0][0]).toBe('XADD');
+    expect(auto[0][2]).toMatch(/^\d+-0$/);
+    expect(run('XADD', 's', '99999999999999-*', 'f', 'v')).toEqual([['XADD', 's', '99999999999999-0', 'f', 'v']]);
+    expect(run('XADD', 's', '99999999999999-*', 'f', 'v')).toEqual([['XADD', 's', '99999999999999-1', 'f', 'v']]);
+    expect(run('XADD', 's', '99999999999999', 'f', 'v')).toEqual([]);
+    expect(run('XADD', 's', '100000000000000', 'f', 'v')).toEqual([['XADD', 's', '100000000000000', 'f', 'v']]);
+    expect(run('XADD', 's', 'MAXLEN', '~', '1', '100000000000001-0', 'f', 'v')).toEqual([['XADD', 's', 'MAXLEN', '=', '5', '100000000000001-0', 'f', 'v']]);
+    expect(run('XTRIM', 's', 'MINID', '~', '100000000000001')).toEqual([]);
+    expect(run('XTRIM', 's', 'MINID', '100000000000001')).toEqual([['XTRIM', 's', 'MINID', '100000000000001']]);
+    for (let i = 0; i < 250; i++) run('XADD', 't', `${i + 1}-0`, 'f', 'v');
+    expect(run('XTRIM', 't', 'MAXLEN', '~', '120')).toEqual([['XTRIM', 't', 'MAXLEN', '=', '150']]);
+    expect(run('XTRIM', 't', 'MINID', '~', '180', 'LIMIT', '1000')).toEqual([]);
+    expect(run('XTRIM', 't', 'MINID', '~', '201', 'LIMIT', '1000')).toEqual([['XTRIM', 't', 'MINID', '=', '201-0', 'LIMIT', '1000']]);
+    run('XGROUP', 'CREATE', 't', 'g', '0');
+    const rg = run('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '2', 'STREAMS', 't', '>');
+    expect(rg.map((a) => a.filter((_, i) => i !== 7))).toEqual([
+      ['MULTI'],
+      ['XCLAIM', 't', 'g', 'c', '0', '201-0', 'TIME', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '201-0'],
+      ['XCLAIM', 't', 'g', 'c', '0', '202-0', 'TIME', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '202-0'],
+      ['EXEC'],
+    ]);
+    expect(run('XREADGROUP', 'GROUP', 'g', 'n', 'NOACK', 'COUNT', '2', 'STREAMS', 't', '>')).toEqual([
+      ['MULTI'],
+      ['XGROUP', 'CREATECONSUMER', 't', 'g', 'n'],
+      ['XGROUP', 'SETID', 't', 'g', '204-0', 'ENTRIESREAD', '204'],
+      ['EXEC'],
+    ]);
+    expect(run('XCLAIM', 't', 'g', 'd', '0', '201', 'TIME', '1000')).toEqual([
+      ['XCLAIM', 't', 'g', 'd', '0', '201', 'TIME', '1000', 'RETRYCOUNT', '2', 'FORCE', 'JUSTID', 'LASTID', '204-0'],
+    ]);
+    expect(run('XCLAIM', 't', 'g', 'd', '0', '999-0', 'LASTID', '300-0')).toEqual([['XGROUP', 'SETID', 't', 'g', '300-0', 'ENTRIESREAD', '204']]);
+    expect(run('XACK', 't', 'g', '202-0')).toEqual([['XACK', 't', 'g', '202-0']]);
+    run('XDEL', 't', '201-0');
+    expect(run('XAUTOCLAIM', 't', 'g', 'e', '0', '0')).toEqual([
+      ['XCLAIM', 't', 'g', 'd', '0', '201-0', 'TIME', '1000', 'RETRYCOUNT', '2', 'FORCE', 'JUSTID', 'LASTID', '300-0'],
+    ]);
+    expect(run('XREAD', 'STREAMS', 't', '0')).toEqual([]);
+  });
+});
