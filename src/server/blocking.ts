@@ -9,6 +9,7 @@ import type { Db } from '../datatypes/db.js';
 import type { Command } from './command-table.js';
 import { call } from './dispatch.js';
 import { fail } from './errors.js';
+import { parseDouble } from './args.js';
 
 export interface BlockState {
   kind: 'keys';
@@ -28,6 +29,8 @@ interface Registry {
   ready: Map<string, [Db, string]>;
   handling: boolean;
   retrying: Client | null;
+  /** the ready key the retried client is being served from */
+  retryKey: string | null;
   retryBlocked: boolean;
 }
 
@@ -36,7 +39,7 @@ const registries = new WeakMap<Server, Registry>();
 function reg(server: Server): Registry {
   let r = registries.get(server);
   if (!r) {
-    r = { byKey: new Map(), ready: new Map(), handling: false, retrying: null, retryBlocked: false };
+    r = { byKey: new Map(), ready: new Map(), handling: false, retrying: null, retryKey: null, retryBlocked: false };
     registries.set(server, r);
     server.onClientClose.push((c) => unblock(server, c));
   }
@@ -44,13 +47,27 @@ function reg(server: Server): Registry {
 }
 
 /**
- * Parse a blocking timeout in seconds (decimal allowed) as Redis 7.0 does; returns ms (0 = forever).
+ * getTimeoutFromObjectOrReply(UNIT_SECONDS) as Redis 7.0: a long double (strtold rules: hex, inf),
+ * ceil(seconds * 1000) ms; a result that is negative or overflows the int64 cast (inf, 1e20) is
+ * "timeout is negative", -0.0001 rounds to 0 (= forever). Returns ms (0 = forever).
  */
 export function parseTimeout(s: string): number {
-  const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s) ? Number(s) : NaN;
-  if (!Number.isFinite(v)) fail('ERR timeout is not a float or out of range');
-  if (v < 0) fail('ERR timeout is negative');
-  return Math.ceil(v * 1000);
+  let v = parseDouble(s);
+  if (v !== null && !Number.isFinite(v) && !/^[+-]?inf/i.test(s) && decimalExponent(s) > 4932) v = null; // strtold ERANGE
+  if (v === null) fail('ERR timeout is not a float or out of range');
+  // Below JS's double range but a valid long double (1e-400): a tiny non-zero value.
+  if (v === 0 && !/^[+-]?0[xX]/.test(s) && /[1-9]/.test(s.split(/[eE]/)[0])) v = s[0] === '-' ? -Number.MIN_VALUE : Number.MIN_VALUE;
+  const ms = Math.ceil(v * 1000);
+  if (!(ms >= 0 && ms < 9223372036854775807)) fail('ERR timeout is negative');
+  return ms + 0; // -0 -> 0
+}
+
+/** Rough base-10 magnitude of a decimal literal (digits before the point + exponent). */
+function decimalExponent(s: string): number {
+  const m = /^[+-]?0*(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m) return 0;
+  const lead = m[1].length > 0 ? m[1].length - 1 : -((m[2] ?? '').search(/[1-9]/) + 1);
+  return lead + Number(m[3] ?? 0);
 }
 
 /** Number of clients blocked on keys (INFO blocked_clients). */
@@ -88,7 +105,8 @@ export function blockForKeys(c: Client, keys: string[], timeoutMs: number, onTim
     if (!q) r.byKey.set(id, (q = []));
     q.push(c);
   }
-  if (timeoutMs > 0) {
+  // Beyond setTimeout's 2^31-1 ms (~24.8 days) the client waits as if forever.
+  if (timeoutMs > 0 && timeoutMs <= 2147483647) {
     st.timer = setTimeout(() => {
       if (c.blocked !== st) return;
       unblock(server, c);
@@ -116,6 +134,15 @@ export function unblock(server: Server, c: Client): void {
   }
   if (st.timer) clearTimeout(st.timer);
   c.blocked = null;
+}
+
+/**
+ * While a blocked client is retried because `key` became ready: that key (Redis 7.0 serves the
+ * client from the ready key only, and only if it holds the type it waits for). Null otherwise.
+ */
+export function servingKey(c: Client): string | null {
+  const r = registries.get(c.server);
+  return r !== undefined && r.retrying === c ? r.retryKey : null;
 }
 
 /** signalKeyAsReady: a push/add to `key` may serve clients blocked on it. */
@@ -160,11 +187,13 @@ export function handleBlockedClients(server: Server): void {
           if (!db.dict.has(key)) break; // nothing left to serve on this key
           c.db = st.db;
           r.retrying = c;
+          r.retryKey = key;
           r.retryBlocked = false;
           try {
             call(server, c, st.cmd, st.argv);
           } finally {
             r.retrying = null;
+            r.retryKey = null;
           }
           if (!r.retryBlocked) {
             // Served: leave every queue and go on with the client's pipeline.
