@@ -815,6 +815,48 @@ describe('lists: blocking scenarios', () => {
   }
 });
 
+describe('lists: blocking statistics', () => {
+  /** calls / failed_calls of the blocking commands, and total_commands_processed, on one server. */
+  async function stats(c: RawClient): Promise<string> {
+    const cs = String(parseReply(await c.call('INFO', 'commandstats')));
+    const st = String(parseReply(await c.call('INFO', 'stats')));
+    const lines = cs.split('\r\n').filter((l) => /^cmdstat_(bl|br)/.test(l)).map((l) => l.replace(/usec=[^,]*,usec_per_call=[^,]*,/, ''));
+    return [...lines.sort(), ...st.split('\r\n').filter((l) => /^total_(commands_processed|error_replies)/.test(l))].join(' ');
+  }
+
+  it('counts a blocking command once (served, timed out, unblocked, failed), as Redis 7.0', async () => {
+    const [c1, ctl] = await clients(2, 2);
+    await ctl.run(['FLUSHALL']);
+    const id = [String(parseReply(await c1.eddy.call('CLIENT', 'ID'))), String(parseReply(await c1.redis.call('CLIENT', 'ID')))];
+    await ctl.run(['CONFIG', 'RESETSTAT']);
+    send(c1, 'BRPOP', 'k', '0');
+    await waitBlocked(ctl, 1);
+    await Promise.all([ctl.eddy.call('CLIENT', 'UNBLOCK', id[0]), ctl.redis.call('CLIENT', 'UNBLOCK', id[1])]);
+    await readBoth(c1, 'unblocked');
+    send(c1, 'BLPOP', 'k', '0');
+    await waitBlocked(ctl, 1);
+    await Promise.all([ctl.eddy.call('CLIENT', 'UNBLOCK', id[0], 'ERROR'), ctl.redis.call('CLIENT', 'UNBLOCK', id[1], 'ERROR')]);
+    await readBoth(c1, 'unblocked with error');
+    send(c1, 'BLMOVE', 'k', 'd', 'LEFT', 'LEFT', '0');
+    await waitBlocked(ctl, 1);
+    await ctl.run(['SET', 'd', 'str']);
+    await ctl.run(['RPUSH', 'k', 'v']);
+    await readBoth(c1, 'wrongtype');
+    send(c1, 'BLPOP', 'j', '0');
+    await waitBlocked(ctl, 1);
+    await ctl.run(['MULTI']);
+    await ctl.run(['RPUSH', 'j', 'x']);
+    await ctl.run(['LPOP', 'j']);
+    await ctl.run(['EXEC']);
+    await ctl.run(['RPUSH', 'j', 'y']);
+    await readBoth(c1, 'served after a retry');
+    await c1.run(['BLMPOP', '0.01', '1', 'nokey', 'LEFT']);
+    const [e, r] = await Promise.all([stats(ctl.eddy), stats(ctl.redis)]);
+    expect(e).toBe(r);
+    for (const c of [c1, ctl]) c.close();
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 // Encoding and memory
 

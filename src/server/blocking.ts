@@ -158,6 +158,7 @@ export function unblockByRequest(server: Server, target: Client, withError: bool
   const st = target.blocked as BlockState | null;
   if (!st || st.kind !== 'keys') return false;
   unblock(server, target);
+  st.cmd.failedCalls++; // updateStatsOnUnblock(..., had_errors=1) either way, as Redis 7.0
   if (withError) target.err('UNBLOCKED client unblocked via CLIENT UNBLOCK');
   else st.onTimeout(target);
   server.resumeClient(target);
@@ -195,6 +196,10 @@ export function handleBlockedClients(server: Server): void {
             r.retrying = null;
             r.retryKey = null;
           }
+          // Redis counts a blocking command once, when first called (calls, total_commands).
+          st.cmd.calls--;
+          server.stats.totalCommands--;
+          c.totCmds--;
           if (!r.retryBlocked) {
             // Served: leave every queue and go on with the client's pipeline.
             unblock(server, c);
