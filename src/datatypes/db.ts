@@ -46,8 +46,9 @@ export class Db {
   /** Delete the key if its TTL has passed. Returns true if the key is (logically) expired. */
   expireIfNeeded(key: string): boolean {
     const when = this.expires.get(key);
-    // Redis's keyIsExpired: expired once now > when (a key is still alive at its own ms).
-    if (when === undefined || when >= this.server.now()) return false;
+    // Redis's keyIsExpired: expired once now > when (a key is still alive at its own ms); nothing
+    // expires while loading (an AOF replays commands on keys whose TTL may be past).
+    if (when === undefined || when >= this.server.now() || this.server.loading) return false;
     if (this.server.isReplica()) return true; // replicas wait for the master's DEL
     this.deleteExpired(key);
     return true;

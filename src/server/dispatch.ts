@@ -153,7 +153,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (topLevel) server.cmdTime = 0;
 }
 
-function reprArg(a: string): string {
+/** sdscatrepr: a quoted, escaped representation (MONITOR lines, AOF manifest file names). */
+export function reprArg(a: string): string {
   let s = '"';
   for (let i = 0; i < a.length; i++) {
     const ch = a.charCodeAt(i);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { Config, ConfigError } from './config.js';
 import { Server, EDDY_VERSION, REDIS_VERSION } from './server.js';
+import { aofStartup } from '../persistence/aof-commands.js';
 
 const USAGE = `Usage: eddy-server [/path/to/redis.conf] [options] [-]
        eddy-server - (read config from stdin)
@@ -126,6 +127,8 @@ async function main(): Promise<void> {
   const server = new Server(config);
   server.log.notice('oO0OoO0OoO0Oo eddy is starting oO0OoO0OoO0Oo');
   server.log.notice(`eddy version=${EDDY_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`);
+  // Data is loaded before accepting connections; with appendonly yes the AOF wins over the RDB.
+  if (aofStartup(server) === 'failed') process.exit(1);
   let port: number;
   try {
     port = await server.listen();

@@ -56,6 +56,11 @@ export class Server {
   readonly onClientClose: ((c: Client) => void)[] = [];
   /** called on every cron tick */
   readonly cronHooks: (() => void)[] = [];
+  /**
+   * Run before any reply of a batch is written to a socket (Redis's beforeSleep): the AOF writes
+   * (and with appendfsync always, fsyncs) what the batch propagated before clients see replies.
+   */
+  readonly beforeReplyHooks: (() => void)[] = [];
   /** CLIENT PAUSE state */
   pause: { until: number; all: boolean } | null = null;
   pausedClients = new Set<Client>();
@@ -127,6 +132,7 @@ export class Server {
   }
 
   flushAll(): void {
+    for (let i = 0; i < this.beforeReplyHooks.length; i++) this.beforeReplyHooks[i]();
     const list = this.pendingWrites;
     if (list.length === 0) return;
     this.pendingWrites = [];
@@ -167,6 +173,7 @@ export class Server {
   closeClient(c: Client, flush = false): void {
     if (c.closing) return;
     if (flush && c.out.length && c.socket && !c.socket.destroyed) {
+      for (let i = 0; i < this.beforeReplyHooks.length; i++) this.beforeReplyHooks[i]();
       c.socket.write(c.out, 'latin1');
       c.out = '';
     }

@@ -1,0 +1,104 @@
+// Why: the AOF "rewrite" in command form (aof-use-rdb-preamble no): the commands that rebuild a
+// dataset, as Redis's rewriteAppendOnlyFileRio emits them — SELECT per non-empty DB, SET / RPUSH /
+// SADD / ZADD / HMSET (at most 64 items per command), the stream commands, then PEXPIREAT. Values
+// are taken one key at a time so a snapshot can feed preserved (old) values.
+import type { Server } from '../server/server.js';
+import type { Value, RObject } from '../datatypes/db.js';
+import type { ListObject } from '../datatypes/list.js';
+import type { SetObject } from '../datatypes/set.js';
+import type { ZSet } from '../datatypes/zset.js';
+import type { HashObject } from '../datatypes/hash.js';
+import { formatDouble } from '../resp/reply.js';
+
+/** AOF_REWRITE_ITEMS_PER_CMD */
+const ITEMS_PER_CMD = 64;
+
+/** RESP multibulk of an argv (catAppendOnlyGenericCommand); arguments are latin1 strings. */
+export function respCommand(argv: readonly string[]): string {
+  let s = '*' + argv.length + '\r\n';
+  for (const a of argv) s += '$' + a.length + '\r\n' + a + '\r\n';
+  return s;
+}
+
+function bulk(s: string): string {
+  return '$' + s.length + '\r\n' + s + '\r\n';
+}
+
+/** Emit variadic commands (`NAME key item...`) in batches of 64 items of `width` arguments. */
+function variadic(name: string, key: string, items: readonly string[], width: number, out: (s: string) => void): void {
+  const total = items.length / width;
+  for (let start = 0; start < total; start += ITEMS_PER_CMD) {
+    const n = Math.min(ITEMS_PER_CMD, total - start);
+    let s = '*' + (2 + n * width) + '\r\n' + bulk(name) + bulk(key);
+    for (let i = start * width; i < (start + n) * width; i++) s += bulk(items[i]);
+    out(s);
+  }
+}
+
+/** Optional serializer for types defined elsewhere (streams register theirs here). */
+export type ObjectRewriter = (key: string, o: RObject, out: (s: string) => void) => void;
+const extraRewriters = new Map<string, ObjectRewriter>();
+export function registerAofRewriter(type: string, fn: ObjectRewriter): void {
+  extraRewriters.set(type, fn);
+}
+
+/** The commands for one key (without its expiry). */
+export function rewriteObject(key: string, v: Value, out: (s: string) => void): void {
+  if (typeof v === 'string') {
+    out('*3\r\n$3\r\nSET\r\n' + bulk(key) + bulk(v));
+    return;
+  }
+  switch (v.type) {
+    case 'list':
+      variadic('RPUSH', key, (v as ListObject).toArray(), 1, out);
+      return;
+    case 'set':
+      variadic('SADD', key, (v as SetObject).members(), 1, out);
+      return;
+    case 'zset': {
+      const items: string[] = [];
+      for (let n = (v as ZSet).zsl.first; n !== null; n = n.next[0]) items.push(formatDouble(n.score), n.member);
+      variadic('ZADD', key, items, 2, out);
+      return;
+    }
+    case 'hash': {
+      const [fields, vals] = (v as HashObject).arrays();
+      const items: string[] = [];
+      for (let i = 0; i < fields.length; i++) items.push(fields[i], vals[i]);
+      variadic('HMSET', key, items, 2, out);
+      return;
+    }
+    default: {
+      const fn = extraRewriters.get(v.type);
+      if (!fn) throw new Error(`Unknown object type ${v.type}`);
+      fn(key, v, out);
+    }
+  }
+}
+
+/** PEXPIREAT for a key with a TTL. */
+export function rewriteExpire(key: string, when: number): string {
+  return '*3\r\n$9\r\nPEXPIREAT\r\n' + bulk(key) + bulk(String(when));
+}
+
+/** SELECT n, as written at the start of each non-empty DB. */
+export function selectCommand(dbid: number): string {
+  const s = String(dbid);
+  return '*2\r\n$6\r\nSELECT\r\n$' + s.length + '\r\n' + s + '\r\n';
+}
+
+/** The whole dataset as it is now, synchronously (rewriteAppendOnlyFileRio). */
+export function rewriteDataset(server: Server, out: (s: string) => void): number {
+  let keys = 0;
+  for (const db of server.dbs) {
+    if (db.dict.size === 0) continue;
+    out(selectCommand(db.id));
+    for (const [key, v] of db.dict) {
+      rewriteObject(key, v, out);
+      const when = db.expires.get(key);
+      if (when !== undefined) out(rewriteExpire(key, when));
+      keys++;
+    }
+  }
+  return keys;
+}
