@@ -824,11 +824,17 @@ describe('lists: blocking statistics', () => {
     return [...lines.sort(), ...st.split('\r\n').filter((l) => /^total_(commands_processed|error_replies)/.test(l))].join(' ');
   }
 
+  /** rdb_changes_since_last_save (server.dirty) on one server. */
+  async function dirty(c: RawClient): Promise<number> {
+    return Number(/rdb_changes_since_last_save:(\d+)/.exec(String(parseReply(await c.call('INFO', 'persistence'))))![1]);
+  }
+
   it('counts a blocking command once (served, timed out, unblocked, failed), as Redis 7.0', async () => {
     const [c1, ctl] = await clients(2, 2);
     await ctl.run(['FLUSHALL']);
     const id = [String(parseReply(await c1.eddy.call('CLIENT', 'ID'))), String(parseReply(await c1.redis.call('CLIENT', 'ID')))];
     await ctl.run(['CONFIG', 'RESETSTAT']);
+    const dirty0 = await Promise.all([dirty(ctl.eddy), dirty(ctl.redis)]);
     send(c1, 'BRPOP', 'k', '0');
     await waitBlocked(ctl, 1);
     await Promise.all([ctl.eddy.call('CLIENT', 'UNBLOCK', id[0]), ctl.redis.call('CLIENT', 'UNBLOCK', id[1])]);
@@ -851,6 +857,21 @@ describe('lists: blocking statistics', () => {
     await ctl.run(['RPUSH', 'j', 'y']);
     await readBoth(c1, 'served after a retry');
     await c1.run(['BLMPOP', '0.01', '1', 'nokey', 'LEFT']);
+    // Served pops: BLPOP/BLMOVE do not count in dirty when served after blocking, BLMPOP does.
+    for (const argv of [
+      ['BRPOP', 'k', '0'],
+      ['BLMOVE', 'k', 'd2', 'LEFT', 'RIGHT', '0'],
+      ['BRPOPLPUSH', 'k', 'd2', '0'],
+      ['BLMPOP', '0', '1', 'k', 'RIGHT', 'COUNT', '2'],
+    ]) {
+      await ctl.run(['DEL', 'k']);
+      send(c1, ...argv);
+      await waitBlocked(ctl, 1);
+      await ctl.run(['RPUSH', 'k', 'a', 'b', 'c']);
+      await readBoth(c1, argv[0]);
+    }
+    const dirty1 = await Promise.all([dirty(ctl.eddy), dirty(ctl.redis)]);
+    expect(dirty1[0] - dirty0[0]).toBe(dirty1[1] - dirty0[1]);
     const [e, r] = await Promise.all([stats(ctl.eddy), stats(ctl.redis)]);
     expect(e).toBe(r);
     for (const c of [c1, ctl]) c.close();

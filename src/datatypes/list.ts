@@ -493,6 +493,16 @@ function lmoveCmd(c: Client, argv: string[], from: Where, to: Where): void {
 // ---------------------------------------------------------------------------------------------
 // Blocking: BLPOP / BRPOP / BLMPOP / BLMOVE / BRPOPLPUSH
 
+/**
+ * Redis 7.0's serveClientBlockedOnList (BLPOP/BRPOP/BLMOVE/BRPOPLPUSH served after blocking)
+ * propagates the plain command itself and does not count the pop in server.dirty.
+ */
+function servedFromBlock(c: Client, argv: string[]): void {
+  c.server.dirty--;
+  c.server.propagateInternal(c.db.id, argv);
+  c.suppressPropagation = true;
+}
+
 function timedOut(c: Client): void {
   c.nullArray();
 }
@@ -520,7 +530,8 @@ function blockingPop(c: Client, keys: string[], where: Where, timeoutArg: string
     const value = (where === Where.Head ? v.d.popFront() : v.d.popBack())!;
     c.add('*2' + CRLF + bulkStr(key) + bulkStr(value));
     elementsRemoved(c, key, where, v, 1);
-    c.argv = [popName(where), key];
+    if (ready !== null) servedFromBlock(c, [popName(where), key]);
+    else c.argv = [popName(where), key];
     return;
   }
   if (cannotBlock(c)) {
@@ -543,9 +554,15 @@ function blmoveGeneric(c: Client, argv: string[], from: Where, to: Where, timeou
   if (v !== undefined && !(v instanceof ListObject) && !retry) fail(ERR_WRONGTYPE);
   if (v instanceof ListObject) {
     lmoveGeneric(c, v, srcKey, argv[2], from, to);
-    if (brpoplpush) c.argv = ['RPOPLPUSH', srcKey, argv[2]];
-    // Served after blocking, Redis 7.0 propagates its shared lowercase position names.
-    else c.argv = ['LMOVE', srcKey, argv[2], retry ? positionName(from) : argv[3], retry ? positionName(to) : argv[4]];
+    if (brpoplpush) {
+      if (retry) servedFromBlock(c, ['RPOPLPUSH', srcKey, argv[2]]);
+      else c.argv = ['RPOPLPUSH', srcKey, argv[2]];
+    } else if (retry) {
+      // Served after blocking, Redis 7.0 propagates its shared lowercase position names.
+      servedFromBlock(c, ['LMOVE', srcKey, argv[2], positionName(from), positionName(to)]);
+    } else {
+      c.argv = ['LMOVE', srcKey, argv[2], argv[3], argv[4]];
+    }
     return;
   }
   if (cannotBlock(c)) {
