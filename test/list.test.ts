@@ -815,6 +815,32 @@ describe('lists: blocking scenarios', () => {
   }
 });
 
+describe('lists: keyspace notifications of served blocked clients', () => {
+  it('publishes the pops, pushes and dels of served clients as redis does', async () => {
+    const [blocker, ctl] = await clients(2, 2);
+    await ctl.run(['FLUSHALL']);
+    // Each step: the blocker blocks with argv[1..], then ctl runs the push in argv[0].
+    const steps: string[][][] = [
+      [['RPUSH', 'k', 'a'], ['BLPOP', 'k', '0']],
+      [['RPUSH', 'k', 'a', 'b'], ['BRPOP', 'nokey', 'k', '0']],
+      [['RPUSH', 'src', 'a'], ['BLMOVE', 'src', 'dst', 'LEFT', 'RIGHT', '0']],
+      [['RPUSH', 'src2', 'a', 'b'], ['BRPOPLPUSH', 'src2', 'dst', '0']],
+      [['RPUSH', 'm', '1', '2', '3'], ['BLMPOP', '0', '1', 'm', 'LEFT', 'COUNT', '2']],
+      [['RPUSH', 'm2', '1'], ['BLMPOP', '0', '1', 'm2', 'RIGHT', 'COUNT', '5']],
+    ];
+    const script = steps.map((s) => ['STEP', String(steps.indexOf(s))]);
+    await compareKeyspaceEvents(d, ctl, script, async (argv) => {
+      const [push, block] = steps[Number(argv[1])];
+      await ctl.run(['DEL', block[block[0] === 'BLMPOP' ? 3 : 1]]);
+      send(blocker, ...block);
+      await waitBlocked(ctl, 1);
+      await ctl.run(push);
+      await readBoth(blocker, block[0]);
+    });
+    for (const c of [blocker, ctl]) c.close();
+  });
+});
+
 describe('lists: blocking statistics', () => {
   /** calls / failed_calls of the blocking commands, and total_commands_processed, on one server. */
   async function stats(c: RawClient): Promise<string> {
