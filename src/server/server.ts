@@ -201,9 +201,15 @@ export class Server {
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) socket.setKeepAlive(true, ka * 1000);
     const c = this.createClient(socket);
+    const cfg = this.config;
     const parser = new RequestParser({
-      maxBulkLen: this.config.num('proto-max-bulk-len'),
-      queryBufferLimit: this.config.num('client-query-buffer-limit'),
+      // Getters: CONFIG SET proto-max-bulk-len / client-query-buffer-limit apply to open connections.
+      get maxBulkLen() {
+        return cfg.num('proto-max-bulk-len');
+      },
+      get queryBufferLimit() {
+        return cfg.num('client-query-buffer-limit');
+      },
       authRequired: () => !c.authenticated,
     });
     (c as Client & { parser: RequestParser }).parser = parser;
