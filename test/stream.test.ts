@@ -497,6 +497,12 @@ describe('macro nodes: approximate trimming', () => {
   }
 });
 
+/** Wall-clock values masked: numbers that are timestamps, and the values after 'idle'. */
+function maskTimes(v: RVal): RVal {
+  if (!Array.isArray(v)) return typeof v === 'number' && v > 1e12 ? 'T' : v;
+  return v.map((x, i) => (i > 0 && v[i - 1] === 'idle' ? 'I' : maskTimes(x)));
+}
+
 /** XPENDING's extended form with the elapsed-time column masked (times are not deterministic). */
 function maskPending(v: RVal): string {
   if (!Array.isArray(v)) return JSON.stringify(v);
@@ -546,9 +552,13 @@ describe('seeded random sequences', () => {
           if (rng.bool(0.2)) argv.push('RETRYCOUNT', String(rng.int(0, 5)));
         } else if (r < 92) argv = ['XINFO', 'GROUPS', k];
         else if (r < 95) argv = ['XAUTOCLAIM', k, g, c, rng.pick(['0', '100000000']), id(k), 'COUNT', String(rng.int(1, 5)), ...(rng.bool() ? ['JUSTID'] : [])];
-        else if (r < 97) argv = ['XINFO', 'STREAM', k];
+        else if (r < 96) argv = ['XINFO', 'STREAM', k];
+        else if (r < 97) argv = rng.bool() ? ['XINFO', 'STREAM', k, 'FULL', 'COUNT', String(rng.int(0, 3))] : ['XINFO', 'CONSUMERS', k, g];
         else argv = ['XREAD', 'COUNT', String(rng.int(1, 3)), 'STREAMS', k, id(k)];
-        if (argv[0] === 'XPENDING' && argv.length > 3) {
+        if (argv[0] === 'XINFO' && (argv.length > 3 || argv[1] === 'CONSUMERS')) {
+          const [e, rr] = await both(p, argv);
+          if (JSON.stringify(maskTimes(parseReply(e))) !== JSON.stringify(maskTimes(parseReply(rr)))) throw mismatch(p, `${JSON.stringify(argv)}`, e, rr);
+        } else if (argv[0] === 'XPENDING' && argv.length > 3) {
           const [e, rr] = await both(p, argv);
           if (maskPending(parseReply(e)) !== maskPending(parseReply(rr))) throw mismatch(p, `XPENDING ${JSON.stringify(argv)}`, e, rr);
         } else {
@@ -694,5 +704,56 @@ describe('propagation (in-process)', () => {
       ['XCLAIM', 't', 'g', 'd', '0', '201-0', 'TIME', '1000', 'RETRYCOUNT', '2', 'FORCE', 'JUSTID', 'LASTID', '300-0'],
     ]);
     expect(run('XREAD', 'STREAMS', 't', '0')).toEqual([]);
+  });
+});
+
+describe('blocked XREADGROUP served later (in-process)', () => {
+  it('propagates the XCLAIMs of the served entries after the XADD, and XGROUP DESTROY fails the waiter with NOGROUP', async () => {
+    const { Server } = await import('../src/server/server.js');
+    const { Config } = await import('../src/server/config.js');
+    const { processCommand } = await import('../src/server/dispatch.js');
+    const server = new Server(new Config());
+    const log: string[][] = [];
+    server.propagators.push((_db, argv) => log.push(argv));
+    const a = server.createClient(null);
+    const b = server.createClient(null);
+    const w = server.createClient(null);
+    // Served replies are flushed (and cleared) right away: record what each client is sent.
+    const sent = new Map<unknown, string>();
+    for (const cl of [a, b]) {
+      const add = cl.add.bind(cl);
+      sent.set(cl, '');
+      cl.add = (x: string) => {
+        sent.set(cl, sent.get(cl) + x);
+        add(x);
+      };
+    }
+    processCommand(server, w, ['XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM']);
+    processCommand(server, a, ['XREADGROUP', 'GROUP', 'g', 'ca', 'BLOCK', '0', 'STREAMS', 's', '>']);
+    processCommand(server, b, ['XREADGROUP', 'GROUP', 'g', 'cb', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>']);
+    expect(sent.get(a)).toBe('');
+    log.length = 0;
+    processCommand(server, w, ['XADD', 's', '1-0', 'f', 'v']);
+    expect(sent.get(a)).toBe('*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n');
+    expect(sent.get(b)).toBe('');
+    expect(log.map((x) => (x[0] === 'XCLAIM' ? x.filter((_, i) => i !== 7) : x))).toEqual([
+      ['XADD', 's', '1-0', 'f', 'v'],
+      ['XCLAIM', 's', 'g', 'ca', '0', '1-0', 'TIME', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '1-0'],
+    ]);
+    log.length = 0;
+    processCommand(server, w, ['XADD', 's', '2-0', 'f', 'w']);
+    expect(sent.get(b)).toContain('2-0');
+    expect(log).toEqual([
+      ['XADD', 's', '2-0', 'f', 'w'],
+      ['MULTI'],
+      ['XGROUP', 'CREATECONSUMER', 's', 'g', 'cb'],
+      ['XGROUP', 'SETID', 's', 'g', '2-0', 'ENTRIESREAD', '2'],
+      ['EXEC'],
+    ]);
+    sent.set(a, '');
+    processCommand(server, a, ['XREADGROUP', 'GROUP', 'g', 'ca', 'BLOCK', '0', 'STREAMS', 's', '>']);
+    expect(sent.get(a)).toBe('');
+    processCommand(server, w, ['XGROUP', 'DESTROY', 's', 'g']);
+    expect(sent.get(a)).toBe('-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
   });
 });

@@ -89,7 +89,11 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
   a.idPos = i;
   if (a.limit && a.strategy === 0) fail('ERR syntax error, LIMIT cannot be used without specifying a trimming strategy');
   if (!xadd && a.strategy === 0) fail('ERR syntax error, XTRIM must be called with a trimming strategy');
-  if (limitGiven) {
+  if (c.server.loading) {
+    // mustObeyClient (AOF replay; a master link later): the rewritten "=" forms carry the exact
+    // outcome, so no work limit and no LIMIT-without-~ check.
+    a.limit = 0;
+  } else if (limitGiven) {
     if (!a.approx) fail('ERR syntax error, LIMIT cannot be used without the special ~ option');
   } else if (a.approx) {
     // At most 100 nodes' worth of work, capped both ways.
