@@ -93,6 +93,7 @@ export class Db {
   setKey(key: string, value: Value, keepTtl = false): void {
     // As Redis's setKey: an expired key is deleted first ("expired"), then re-created ("new").
     if (this.expires.size !== 0) this.expireIfNeeded(key);
+    if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     const n = this.dict.size;
     this.dict.set(key, value);
     if (this.dict.size !== n) this.server.notify('n', 'new', key, this.id);
@@ -103,6 +104,7 @@ export class Db {
 
   /** Add a new key (caller knows it does not exist). */
   add(key: string, value: Value): void {
+    if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     this.dict.set(key, value);
     this.server.notify('n', 'new', key, this.id);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
@@ -111,6 +113,7 @@ export class Db {
 
   /** Replace the value in place, keeping TTL (e.g. APPEND). */
   update(key: string, value: Value): void {
+    if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     this.dict.set(key, value);
     this.signalModified(key);
   }
@@ -126,6 +129,7 @@ export class Db {
 
   /** Remove without any signalling (used by the callers that already signalled). */
   removeKey(key: string): void {
+    if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);

@@ -13,8 +13,9 @@ import { commands as list } from '../datatypes/list.js';
 import { commands as set } from '../datatypes/set.js';
 import { commands as zset } from '../datatypes/zset.js';
 import { commands as stream } from '../datatypes/stream.js';
+import { commands as rdb } from '../persistence/rdb-commands.js';
 import { commands as aof } from '../persistence/aof-commands.js';
 
 export function allCommands(): CommandDef[] {
-  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string, ...hash, ...list, ...set, ...zset, ...stream, ...aof];
+  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string, ...hash, ...list, ...set, ...zset, ...stream, ...aof, ...rdb];
 }

@@ -224,6 +224,7 @@ export const PARAMS: Param[] = [
   bool('rdbcompression', true),
   bool('rdbchecksum', true, { immutable: true }),
   bool('stop-writes-on-bgsave-error', true),
+  int('rdb-key-save-delay', 0, INT_MIN, INT_MAX),
   bool('appendonly', false, { apply: 'appendonly' }),
   enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
   str('appendfilename', 'appendonly.aof', { immutable: true }),

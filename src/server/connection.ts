@@ -41,6 +41,11 @@ function swapdb(c: Client, argv: string[]): void {
   if (a !== b) {
     const da = s.dbs[a];
     const db = s.dbs[b];
+    // A running snapshot must finish both DBs as they are before their contents trade places.
+    if (s.snapshot !== null) {
+      s.snapshot.preserveDb(da);
+      s.snapshot.preserveDb(db);
+    }
     // Watchers of keys that exist in either DB are invalidated (Redis touchAllWatchedKeysInDb).
     da.touchAllWatched(true, db);
     db.touchAllWatched(true, da);

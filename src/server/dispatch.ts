@@ -70,6 +70,14 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
     reject(server, c, ERR_NOAUTH, cmd);
     return;
   }
+  const checks = server.commandChecks;
+  for (let i = 0; i < checks.length; i++) {
+    const e = checks[i](c, cmd);
+    if (e !== null) {
+      reject(server, c, e, cmd);
+      return;
+    }
+  }
   if (c.resp === 2 && c.subscriptionCount > 0 && !cmd.internal.has('pubsub-context')) {
     reject(
       server,

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { Config, ConfigError } from './config.js';
 import { Server, EDDY_VERSION, REDIS_VERSION } from './server.js';
+import { loadOnStartup } from '../persistence/rdb-commands.js';
 import { aofStartup } from '../persistence/aof-commands.js';
 
 const USAGE = `Usage: eddy-server [/path/to/redis.conf] [options] [-]
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
   server.log.notice(`eddy version=${EDDY_VERSION}, redis_version=${REDIS_VERSION}, bits=64, pid=${process.pid}, just started`);
   // Data is loaded before accepting connections; with appendonly yes the AOF wins over the RDB.
   if (aofStartup(server) === 'failed') process.exit(1);
+  // The RDB (when appendonly is no), before accepting connections; a bad file is fatal.
+  if (!loadOnStartup(server)) process.exit(1);
   let port: number;
   try {
     port = await server.listen();

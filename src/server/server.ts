@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Config } from './config.js';
 import { Db } from '../datatypes/db.js';
 import { Client } from './client.js';
-import { CommandTable } from './command-table.js';
+import { CommandTable, type Command } from './command-table.js';
 import { ProtocolError, QueryBufferLimitError, RequestParser } from '../resp/request-parser.js';
 import { Stats } from './stats.js';
 import { PubSub } from './pubsub.js';
@@ -81,6 +81,11 @@ export class Server {
   snapshot: { preserve(db: Db, key: string): void; preserveDb(db: Db): void } | null = null;
   /** true while executing the commands of an EXEC */
   inExec = false;
+  /**
+   * Admission checks dispatch runs on every command before it executes or is queued (persistence's
+   * MISCONF after a failed BGSAVE...): a returned error text rejects the command.
+   */
+  readonly commandChecks: ((c: Client, cmd: Command) => string | null)[] = [];
 
   constructor(config: Config, log?: Logger) {
     this.config = config;

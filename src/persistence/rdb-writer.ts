@@ -1,0 +1,422 @@
+// Why: RDB serialization as Redis 7.0 writes it (rdbSaveRawString's integer/LZF string forms,
+// rdbSaveObject's per-encoding layouts, AUX fields, SELECTDB/RESIZEDB, EOF + CRC64). Output goes to
+// a sink chunk by chunk, so the same encoder feeds a file (SAVE/BGSAVE), a DUMP payload, and later
+// AOF rewrite and replica full sync.
+import type { Value } from '../datatypes/db.js';
+import { HashObject } from '../datatypes/hash.js';
+import { SetObject } from '../datatypes/set.js';
+import { ZSet } from '../datatypes/zset.js';
+import { ListObject } from '../datatypes/list.js';
+import { StreamObject } from '../datatypes/stream-struct.js';
+import { STREAM_RDB_TYPE, writeStream } from './stream-codec.js';
+import { isInt64 } from '../datatypes/intset.js';
+import { fmtG17 } from '../resp/reply.js';
+import { Crc64 } from './crc64.js';
+import { lzfCompress } from './lzf.js';
+import { ListpackWriter } from './listpack.js';
+import { intsetEncode } from './intset-codec.js';
+import * as T from './rdb-types.js';
+
+/** Where encoded bytes go. Chunks are handed over and never touched again by the encoder. */
+export interface RdbSink {
+  write(chunk: Buffer): void;
+}
+
+export interface EncodeOptions {
+  /** compute the CRC-64 of everything written (rdbchecksum) */
+  checksum: boolean;
+  /** try LZF on strings longer than 20 bytes (rdbcompression) */
+  compress: boolean;
+  /** list-max-listpack-size: how values are split into quicklist nodes */
+  listFill: number;
+}
+
+/** A value type that serializes itself (streams plug in here without the writer knowing them). */
+export interface RdbSerializable {
+  rdbType(): number;
+  rdbWrite(enc: RdbEncoder): void;
+}
+
+const CHUNK = 64 * 1024;
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** quicklist's optimization_level for negative list-max-listpack-size values. */
+const QL_LEVELS = [4096, 8192, 16384, 32768, 65536];
+const QL_SIZE_SAFETY_LIMIT = 8192;
+const QL_SIZE_ESTIMATE_OVERHEAD = 8;
+
+/** rdbTryIntegerEncoding's test: a canonical integer within the int32 range. */
+function int32Value(s: string): number | null {
+  if (s.length === 0 || s.length > 11 || !isInt64(s)) return null;
+  const v = Number(s);
+  return v >= INT32_MIN && v <= INT32_MAX ? v : null;
+}
+
+/** Redis's d2string, the form a sorted-set score takes inside a listpack. */
+export function d2string(d: number): string {
+  if (Number.isNaN(d)) return 'nan';
+  if (d === Infinity) return 'inf';
+  if (d === -Infinity) return '-inf';
+  if (d === 0) return Object.is(d, -0) ? '-0' : '0';
+  if (d > -4503599627370495 && d < 4503599627370496 && Number.isInteger(d)) return String(d);
+  return fmtG17(d);
+}
+
+export class RdbEncoder {
+  private buf: Buffer;
+  private pos = 0;
+  private readonly crc: Crc64 | null;
+  /** bytes handed to the sink so far (plus what is buffered: see `size`) */
+  private flushed = 0;
+  private readonly parts: Buffer[] = [];
+
+  /** sink null: keep everything in memory (DUMP payloads); take it with `take()`. */
+  constructor(
+    private readonly sink: RdbSink | null,
+    readonly opts: EncodeOptions,
+  ) {
+    this.buf = Buffer.allocUnsafe(sink ? CHUNK : 256);
+    this.crc = opts.checksum ? new Crc64() : null;
+  }
+
+  get size(): number {
+    return this.flushed + this.pos;
+  }
+
+  private hand(chunk: Buffer): void {
+    if (this.crc) this.crc.update(chunk);
+    this.flushed += chunk.length;
+    if (this.sink) this.sink.write(chunk);
+    else this.parts.push(chunk);
+  }
+
+  /** Hand the buffered bytes to the sink. */
+  flush(): void {
+    if (this.pos === 0) return;
+    const chunk = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.sink ? CHUNK : Math.max(256, this.buf.length * 2));
+    this.pos = 0;
+    this.hand(chunk);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.flush();
+    if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+  }
+
+  /** Everything written so far, as one buffer (in-memory encoders). */
+  take(): Buffer {
+    this.flush();
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+  }
+
+  /** Finish an RDB stream: the CRC-64 (0 when checksums are off), then flush. */
+  finishWithChecksum(): void {
+    this.flush();
+    const b = this.crc ? this.crc.bytesLE() : Buffer.alloc(8);
+    this.ensure(8);
+    b.copy(this.buf, this.pos);
+    this.pos += 8;
+    // The checksum bytes are not part of the checksum: hand them over without updating it.
+    const chunk = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(this.sink ? CHUNK : 256);
+    this.pos = 0;
+    this.flushed += chunk.length;
+    if (this.sink) this.sink.write(chunk);
+    else this.parts.push(chunk);
+  }
+
+  /** Current CRC-64 of the bytes written (DUMP footers). */
+  crcBytes(): Buffer {
+    this.flush();
+    return this.crc ? this.crc.bytesLE() : Buffer.alloc(8);
+  }
+
+  u8(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v;
+  }
+
+  raw(b: Uint8Array): void {
+    if (b.length > CHUNK && this.sink) {
+      this.flush();
+      this.hand(Buffer.from(b.buffer, b.byteOffset, b.length));
+      return;
+    }
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  private rawLatin1(s: string): void {
+    const n = s.length;
+    if (n > CHUNK && this.sink) {
+      this.flush();
+      this.hand(Buffer.from(s, 'latin1'));
+      return;
+    }
+    this.ensure(n);
+    this.pos += this.buf.latin1Write(s, this.pos, n);
+  }
+
+  /** rdbSaveLen */
+  len(n: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    if (n < 1 << 6) {
+      b[this.pos++] = n;
+    } else if (n < 1 << 14) {
+      b[this.pos++] = (n >>> 8) | 0x40;
+      b[this.pos++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      b[this.pos++] = T.LEN_32BIT;
+      b.writeUInt32BE(n, this.pos);
+      this.pos += 4;
+    } else {
+      b[this.pos++] = T.LEN_64BIT;
+      b.writeBigUInt64BE(BigInt(n), this.pos);
+      this.pos += 8;
+    }
+  }
+
+  /** rdbSaveLen for a uint64 beyond 2^53 (stream IDs). */
+  lenBig(n: bigint): void {
+    if (n <= 0xffffffffn) return this.len(Number(n));
+    this.ensure(9);
+    this.buf[this.pos++] = T.LEN_64BIT;
+    this.buf.writeBigUInt64BE(n, this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbEncodeInteger */
+  private encInt(v: number): void {
+    this.ensure(5);
+    const b = this.buf;
+    if (v >= -128 && v <= 127) {
+      b[this.pos++] = 0xc0 | T.ENC_INT8;
+      b.writeInt8(v, this.pos);
+      this.pos += 1;
+    } else if (v >= -32768 && v <= 32767) {
+      b[this.pos++] = 0xc0 | T.ENC_INT16;
+      b.writeInt16LE(v, this.pos);
+      this.pos += 2;
+    } else {
+      b[this.pos++] = 0xc0 | T.ENC_INT32;
+      b.writeInt32LE(v, this.pos);
+      this.pos += 4;
+    }
+  }
+
+  private lzfBlob(compressed: Buffer, origLen: number): void {
+    this.u8(0xc0 | T.ENC_LZF);
+    this.len(compressed.length);
+    this.len(origLen);
+    this.raw(compressed);
+  }
+
+  /** rdbSaveRawString for a latin1 JS string: integer form, LZF, or verbatim. */
+  string(s: string): void {
+    const n = s.length;
+    if (n <= 11) {
+      const v = int32Value(s);
+      if (v !== null) return this.encInt(v);
+    }
+    if (this.opts.compress && n > 20) {
+      const src = Buffer.from(s, 'latin1');
+      const c = lzfCompress(src, n - 4);
+      if (c !== null) return this.lzfBlob(c, n);
+      this.len(n);
+      this.raw(src);
+      return;
+    }
+    this.len(n);
+    this.rawLatin1(s);
+  }
+
+  /** rdbSaveRawString for binary data (encoded blobs: listpacks, intsets...). */
+  blob(b: Buffer): void {
+    const n = b.length;
+    if (n <= 11) {
+      const v = int32Value(b.latin1Slice(0, n));
+      if (v !== null) return this.encInt(v);
+    }
+    if (this.opts.compress && n > 20) {
+      const c = lzfCompress(b, n - 4);
+      if (c !== null) return this.lzfBlob(c, n);
+    }
+    this.len(n);
+    this.raw(b);
+  }
+
+  /** rdbSaveBinaryDoubleValue */
+  binDouble(d: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(d, this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbSaveMillisecondTime: int64 little endian */
+  ms(t: number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(t), this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbSaveAuxFieldStrStr / StrInt */
+  aux(key: string, val: string): void {
+    this.u8(T.OP_AUX);
+    this.string(key);
+    this.string(val);
+  }
+
+  /** The RDB header and the AUX fields Redis 7.0 writes (no replication info). */
+  header(usedMem: number, aofBase = false): void {
+    this.rawLatin1('REDIS' + String(T.RDB_VERSION).padStart(4, '0'));
+    this.aux('redis-ver', '7.0.15');
+    this.aux('redis-bits', '64');
+    this.aux('ctime', String(Math.floor(Date.now() / 1000)));
+    this.aux('used-mem', String(usedMem));
+    this.aux('aof-base', aofBase ? '1' : '0');
+  }
+
+  selectDb(id: number): void {
+    this.u8(T.OP_SELECTDB);
+    this.len(id);
+  }
+
+  resizeDb(size: number, expires: number): void {
+    this.u8(T.OP_RESIZEDB);
+    this.len(size);
+    this.len(expires);
+  }
+
+  /** rdbSaveKeyValuePair (without LRU/LFU info). */
+  keyValue(key: string, v: Value, expireMs: number | undefined): void {
+    if (expireMs !== undefined) {
+      this.u8(T.OP_EXPIRETIME_MS);
+      this.ms(expireMs);
+    }
+    this.u8(rdbType(v));
+    this.string(key);
+    this.value(v);
+  }
+
+  /** rdbSaveObject */
+  value(v: Value): void {
+    if (typeof v === 'string') return this.string(v);
+    if (v instanceof HashObject) return this.hash(v);
+    if (v instanceof SetObject) return this.set(v);
+    if (v instanceof ZSet) return this.zset(v);
+    if (v instanceof ListObject) return this.list(v);
+    if (v instanceof StreamObject) return writeStream(this, v);
+    const ser = v as unknown as Partial<RdbSerializable>;
+    if (typeof ser.rdbWrite === 'function') return ser.rdbWrite(this);
+    throw new Error(`cannot serialize a value of type ${v.type}`);
+  }
+
+  private hash(h: HashObject): void {
+    if (h.lp) {
+      const w = new ListpackWriter(64);
+      for (const [f, val] of h.lp) {
+        w.append(f);
+        w.append(val);
+      }
+      this.blob(w.finish());
+      return;
+    }
+    const [fields, vals] = h.arrays();
+    this.len(fields.length);
+    for (let i = 0; i < fields.length; i++) {
+      this.string(fields[i]);
+      this.string(vals[i]);
+    }
+  }
+
+  private set(s: SetObject): void {
+    if (s.ints) {
+      this.blob(intsetEncode(s.ints));
+      return;
+    }
+    const m = s.members();
+    this.len(m.length);
+    for (let i = 0; i < m.length; i++) this.string(m[i]);
+  }
+
+  private zset(z: ZSet): void {
+    if (z.listpack) {
+      const w = new ListpackWriter(64);
+      for (let n = z.zsl.first; n !== null; n = n.next[0]) {
+        w.append(n.member);
+        w.append(d2string(n.score));
+      }
+      this.blob(w.finish());
+      return;
+    }
+    // From the greatest to the smallest, as Redis (loading then inserts at the head).
+    this.len(z.size);
+    for (let n = z.zsl.tail; n !== null; n = n.backward) {
+      this.string(n.member);
+      this.binDouble(n.score);
+    }
+  }
+
+  /** A quicklist of listpack nodes split as quicklist's _quicklistNodeAllowInsert would. */
+  private list(l: ListObject): void {
+    const d = l.d;
+    const n = d.length;
+    const fill = this.opts.listFill;
+    const nodes: Buffer[] = [];
+    let w = new ListpackWriter(256);
+    for (let i = 0; i < n; i++) {
+      const s = d.get(i);
+      if (w.count > 0 && !allowInsert(w.bytes, w.count, s.length, fill)) {
+        nodes.push(w.finish());
+        w = new ListpackWriter(256);
+      }
+      w.append(s);
+    }
+    if (w.count > 0) nodes.push(w.finish());
+    this.len(nodes.length);
+    for (const node of nodes) {
+      this.len(T.QL_PACKED);
+      this.blob(node);
+    }
+  }
+}
+
+/** _quicklistNodeAllowInsert (Redis 7.0) for a node of `bytes` listpack bytes and `count` items. */
+function allowInsert(bytes: number, count: number, elemLen: number, fill: number): boolean {
+  const newSz = bytes + elemLen + QL_SIZE_ESTIMATE_OVERHEAD;
+  if (fill < -QL_LEVELS.length) fill = -QL_LEVELS.length; // quicklistSetFill clamps
+  if (fill < 0 && newSz <= QL_LEVELS[-fill - 1]) return true;
+  if (newSz > QL_SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/** rdbSaveObjectType */
+export function rdbType(v: Value): number {
+  if (typeof v === 'string') return T.T_STRING;
+  if (v instanceof HashObject) return v.lp ? T.T_HASH_LISTPACK : T.T_HASH;
+  if (v instanceof SetObject) return v.ints ? T.T_SET_INTSET : T.T_SET;
+  if (v instanceof ZSet) return v.listpack ? T.T_ZSET_LISTPACK : T.T_ZSET_2;
+  if (v instanceof ListObject) return T.T_LIST_QUICKLIST_2;
+  if (v instanceof StreamObject) return STREAM_RDB_TYPE;
+  const ser = v as unknown as Partial<RdbSerializable>;
+  if (typeof ser.rdbType === 'function') return ser.rdbType();
+  throw new Error(`cannot serialize a value of type ${v.type}`);
+}
+
+/** The DUMP payload: type, value, RDB version (2 bytes LE), CRC-64 (8 bytes LE). */
+export function dumpPayload(v: Value, opts: Omit<EncodeOptions, 'checksum'>): Buffer {
+  const enc = new RdbEncoder(null, { ...opts, checksum: true });
+  enc.u8(rdbType(v));
+  enc.value(v);
+  enc.u8(T.RDB_VERSION & 0xff);
+  enc.u8((T.RDB_VERSION >> 8) & 0xff);
+  const crc = enc.crcBytes();
+  enc.raw(crc);
+  return enc.take();
+}
+
