@@ -182,6 +182,21 @@ const basics: string[][] = [
   ['XINFO', 'GROUPS', 's'],
   ['XINFO', 'GROUPS', 'nokey'],
   ['XINFO', 'CONSUMERS', 's', 'g'],
+  ['XGROUP', 'CREATE', 's', 'g', '0'],
+  ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>'],
+  ['COPY', 's', 'scopy'],
+  ['XADD', 'scopy', '2-0', 'f', 'v'],
+  ['XACK', 'scopy', 'g', '1-0'],
+  ['XGROUP', 'CREATECONSUMER', 'scopy', 'g', 'other'],
+  ['XPENDING', 's', 'g'],
+  ['XPENDING', 'scopy', 'g'],
+  ['XINFO', 'STREAM', 's'],
+  ['XINFO', 'STREAM', 'scopy'],
+  ['XINFO', 'GROUPS', 's'],
+  ['XINFO', 'GROUPS', 'scopy'],
+  ['RENAME', 'scopy', 'srenamed'],
+  ['XRANGE', 'srenamed', '-', '+'],
+  ['DEL', 's', 'srenamed'],
 ];
 
 const readScript: string[][] = [
@@ -502,6 +517,38 @@ function maskTimes(v: RVal): RVal {
   if (!Array.isArray(v)) return typeof v === 'number' && v > 1e12 ? 'T' : v;
   return v.map((x, i) => (i > 0 && v[i - 1] === 'idle' ? 'I' : maskTimes(x)));
 }
+
+describe('macro nodes: radix tree shape', () => {
+  it('radix-tree-keys/-nodes after adds across ID magnitudes and deletions of whole nodes', async () => {
+    const p = p3;
+    await p.run(['CONFIG', 'SET', 'stream-node-max-entries', '3']);
+    try {
+      for (const seed of [1, 2, 3]) {
+        const rng = new Rng(seed);
+        await p.run(['DEL', 'rt']);
+        let ms = 0n;
+        const ids: string[] = [];
+        for (let i = 0; i < 300; i++) {
+          const jump = rng.pick([0n, 1n, 255n, 256n, 65536n, 16777216n, 4294967296n, 1099511627776n, 281474976710656n, 72057594037927936n]);
+          ms += jump + BigInt(rng.int(0, 3));
+          if (ms > 18446744073709551000n) break;
+          const id = `${ms}-${rng.pick([0, 1, 255, 256, 65535, 16777216])}`;
+          const r = await p.run(['XADD', 'rt', id, 'f', String(i)]);
+          if (r[0] !== '-') ids.push(id);
+          if (rng.bool(0.3) && ids.length) await p.run(['XDEL', 'rt', rng.pick(ids)]);
+          if (i % 10 === 0) await p.run(['XINFO', 'STREAM', 'rt']);
+        }
+        await p.run(['XINFO', 'STREAM', 'rt']);
+        for (let k = 0; k < 40 && ids.length; k++) {
+          await p.run(['XDEL', 'rt', ...ids.splice(rng.int(0, ids.length - 1), 3)]);
+          await p.run(['XINFO', 'STREAM', 'rt']);
+        }
+      }
+    } finally {
+      await p.run(['CONFIG', 'SET', 'stream-node-max-entries', '100']);
+    }
+  }, 30000);
+});
 
 /** XPENDING's extended form with the elapsed-time column masked (times are not deterministic). */
 function maskPending(v: RVal): string {
