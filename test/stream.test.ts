@@ -681,6 +681,36 @@ describe('blocking XREAD / XREADGROUP across connections', () => {
   });
 });
 
+describe('blocked XREADGROUP when the stream goes away', () => {
+  for (const [what, kill] of [
+    ['DEL', [['DEL', 'gone']]],
+    ['SET over it', [['SET', 'gone', 'x']]],
+    ['RENAME away', [['RENAME', 'gone', 'elsewhere']]],
+    ['FLUSHDB', [['FLUSHDB']]],
+    ['MULTI DEL + XADD', [['MULTI'], ['DEL', 'gone'], ['XADD', 'gone', '1-0', 'f', 'v'], ['EXEC']]],
+  ] as [string, string[][]][]) {
+    it(`${what}: XREADGROUP waiters get -UNBLOCKED, XREAD waiters keep waiting`, async () => {
+      const g = await d.connect(2);
+      const x = await d.connect(3);
+      const w = p2;
+      await w.run(['DEL', 'gone', 'elsewhere']);
+      await w.run(['XGROUP', 'CREATE', 'gone', 'g', '$', 'MKSTREAM']);
+      for (const p of [g, x]) {
+        const argv =
+          p === g ? ['XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'gone', '>'] : ['XREAD', 'BLOCK', '300', 'STREAMS', 'gone', '$'];
+        p.eddy.send(...argv);
+        p.redis.send(...argv);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      for (const argv of kill) await w.run(argv);
+      await g.readBoth('XREADGROUP waiter');
+      await x.readBoth('XREAD waiter (served or timed out)');
+      g.close();
+      x.close();
+    });
+  }
+});
+
 describe('keyspace events', () => {
   it('stream commands notify like Redis', async () => {
     await compareKeyspaceEvents(d, p2, [

@@ -4,6 +4,7 @@
 // fast to hash); other types are objects with a `type` tag.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
+import { signalDeletedStreams, signalKeyAsReady } from '../server/blocking.js';
 
 /** Every non-string value implements this (hash, list, set, zset, stream modules). */
 export interface RObject {
@@ -16,6 +17,10 @@ export interface RObject {
   memoryUsage?(): number;
 }
 export type Value = string | RObject;
+
+function isStream(v: Value | undefined): boolean {
+  return v !== undefined && typeof v !== 'string' && v.type === 'stream';
+}
 
 export function typeName(v: Value): string {
   return typeof v === 'string' ? 'string' : v.type;
@@ -95,8 +100,11 @@ export class Db {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     const n = this.dict.size;
+    const old = this.dict.get(key);
     this.dict.set(key, value);
     if (this.dict.size !== n) this.server.notify('n', 'new', key, this.id);
+    // dbAdd / dbOverwrite: blocked XREAD[GROUP] clients look at a stream that comes or goes.
+    if (isStream(old) || isStream(value)) signalKeyAsReady(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
     this.signalModified(key);
@@ -107,6 +115,7 @@ export class Db {
     if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     this.dict.set(key, value);
     this.server.notify('n', 'new', key, this.id);
+    if (isStream(value)) signalKeyAsReady(this, key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
     this.signalModified(key);
   }
@@ -130,7 +139,10 @@ export class Db {
   /** Remove without any signalling (used by the callers that already signalled). */
   removeKey(key: string): void {
     if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
+    const v = this.dict.get(key);
     this.dict.delete(key);
+    // dbGenericDelete: XREADGROUP clients blocked on a deleted stream are failed (UNBLOCKED).
+    if (isStream(v)) signalKeyAsReady(this, key);
     if (this.expires.size !== 0) this.expires.delete(key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
   }
@@ -210,6 +222,7 @@ export class Db {
 
   /** Drop everything. */
   clear(): number {
+    signalDeletedStreams(this);
     if (this.server.snapshot !== null) this.server.snapshot.preserveDb(this);
     const n = this.dict.size;
     this.touchAllWatched(true);

@@ -8,7 +8,7 @@ import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { getInt, parseBigLL } from '../server/args.js';
-import { blockForKeys, servingKey } from '../server/blocking.js';
+import { blockForKeys, servingKey, type BlockState } from '../server/blocking.js';
 import { NULL3, NULL_ARRAY2 } from '../resp/reply.js';
 import type { StreamObject, StreamNode } from './stream-struct.js';
 import { Consumer, ConsumerGroup, Nack, estimateEntriesRead, rangeHasTombstones } from './stream-groups.js';
@@ -298,6 +298,8 @@ function xreadGeneric(c: Client, argv: string[], isGroup: boolean): void {
     }
     c.argv = bargv;
     blockForKeys(c, keys, r.timeout, (cl) => cl.nullArray());
+    // XREADGROUP waiters learn when their stream is deleted or replaced (-UNBLOCKED).
+    if (isGroup && c.blocked !== null) (c.blocked as BlockState).wakeOnGone = true;
     return;
   }
   c.nullArray();

@@ -21,6 +21,8 @@ export interface BlockState {
   onTimeout: (c: Client) => void;
   /** absolute ms deadline, 0 = forever */
   deadline: number;
+  /** also retried when the key is deleted or replaced (XREADGROUP fails with UNBLOCKED then) */
+  wakeOnGone?: boolean;
 }
 
 /** Per-server registry: "dbid\0key" -> FIFO of blocked clients. */
@@ -153,6 +155,22 @@ export function signalKeyAsReady(db: Db, key: string): void {
   if (r.byKey.has(id)) r.ready.set(id, [db, key]);
 }
 
+/**
+ * scanDatabaseForDeletedStreams (FLUSHDB / FLUSHALL): the stream keys of `db` that clients are
+ * blocked on are signalled, so blocked XREADGROUP clients learn that their stream is gone.
+ */
+export function signalDeletedStreams(db: Db): void {
+  const r = registries.get(db.server);
+  if (!r || r.byKey.size === 0) return;
+  const prefix = db.id + '\0';
+  for (const id of r.byKey.keys()) {
+    if (!id.startsWith(prefix)) continue;
+    const key = id.slice(prefix.length);
+    const v = db.dict.get(key);
+    if (v !== undefined && typeof v !== 'string' && v.type === 'stream') r.ready.set(id, [db, key]);
+  }
+}
+
 /** CLIENT UNBLOCK: time the client out now (or fail it with UNBLOCKED). */
 export function unblockByRequest(server: Server, target: Client, withError: boolean): boolean {
   const st = target.blocked as BlockState | null;
@@ -185,7 +203,7 @@ export function handleBlockedClients(server: Server): void {
         for (const c of [...q]) {
           const st = c.blocked as BlockState | null;
           if (!st || st.kind !== 'keys') continue;
-          if (!db.dict.has(key)) break; // nothing left to serve on this key
+          if (!db.dict.has(key) && !st.wakeOnGone) continue; // nothing left to serve on this key
           c.db = st.db;
           r.retrying = c;
           r.retryKey = key;
