@@ -224,6 +224,7 @@ function linsert(c: Client, argv: string[]): void {
   d.insert(after ? i + 1 : i, argv[4]);
   touched(c, argv[1], 1);
   c.server.notify('l', 'linsert', argv[1], c.db.id);
+  signalKeyAsReady(c.db, argv[1]);
   c.int(d.length);
 }
 
