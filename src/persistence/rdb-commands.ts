@@ -14,7 +14,20 @@ import { flushallSaveHooks } from '../datatypes/generic.js';
 import { signalKeyAsReady } from '../server/blocking.js';
 import { dumpPayload } from './rdb-writer.js';
 import { RdbError, loadDumpPayload, verifyDumpPayload } from './rdb-reader.js';
-import { encodeOptions, installLoaded, loadLimits, rdbPath, readRdbFile, saveSync, startBackgroundSave, type BackgroundSave } from './rdb-file.js';
+import {
+  encodeOptions,
+  installLoaded,
+  loadAofPreamble,
+  loadLimits,
+  rdbPath,
+  readRdbFile,
+  saveSync,
+  startBackgroundSave,
+  writeAofBase,
+  type BackgroundSave,
+} from './rdb-file.js';
+import { setRdbBaseProducer } from './aof.js';
+import { setRdbPreambleLoader } from './aof-loader.js';
 
 const MISCONF =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -341,7 +354,7 @@ function debugReload(c: Client, argv: string[]): void {
     }
   }
   if (flush) for (const db of s.dbs) db.clear();
-  installLoaded(s, res, !flush);
+  installLoaded(s, res);
   st.lastLoadKeysLoaded = res.keysLoaded;
   st.lastLoadKeysExpired = res.keysExpired;
   s.log.warning('DB reloaded by DEBUG RELOAD');
@@ -404,6 +417,10 @@ flushallSaveHooks.push((s) => {
 });
 
 registerDebugSubcommand('reload', debugReload);
+
+// The AOF's RDB base files (aof-use-rdb-preamble) are written and read here.
+setRdbBaseProducer(writeAofBase);
+setRdbPreambleLoader(loadAofPreamble);
 
 export const commands: CommandDef[] = [
   { name: 'save', handler: save },

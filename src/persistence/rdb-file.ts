@@ -162,6 +162,73 @@ export function startBackgroundSave(server: Server): BackgroundSave {
   };
 }
 
+/**
+ * The base of an AOF rewrite as an RDB (aof-use-rdb-preamble yes): a snapshot into `file` (aof-base
+ * 1), synchronous when the dataset is empty, sliced in the background otherwise; `done` reports
+ * the outcome unless the job was cancelled.
+ */
+export function writeAofBase(server: Server, file: string, done: (ok: boolean) => void): { cancel(): void } {
+  let cancelled = false;
+  let sink: FileSink;
+  try {
+    sink = new FileSink(file);
+  } catch (e) {
+    server.log.warning(`Failed opening the temp RDB file ${path.basename(file)} for the AOF base: ${(e as Error).message}`);
+    done(false);
+    return { cancel: () => {} };
+  }
+  const enc = new RdbEncoder(sink, encodeOptions(server));
+  const snap = new Snapshot(server, enc, { aofBase: true, usedMemory: usedMemory() });
+  const fail = (e: Error) => {
+    sink.discard();
+    if (cancelled) return;
+    server.log.warning(`Write error writing the AOF base RDB: ${e.message}`);
+    done(false);
+  };
+  if (snap.keysTotal === 0) {
+    try {
+      snap.runSync();
+      sink.syncAndCloseSync();
+    } catch (e) {
+      fail(e as Error);
+      return { cancel: () => {} };
+    }
+    done(true);
+    return { cancel: () => {} };
+  }
+  try {
+    snap.start();
+  } catch (e) {
+    fail(e as Error);
+    return { cancel: () => {} };
+  }
+  snap.finished
+    .then(() => sink.syncAndClose())
+    .then(() => {
+      if (!cancelled) done(true);
+    }, fail);
+  return {
+    cancel: () => {
+      cancelled = true;
+      snap.abort('AOF rewrite cancelled');
+    },
+  };
+}
+
+/** An RDB at the start of an AOF base file: load it, return the bytes it took. */
+export function loadAofPreamble(server: Server, data: Buffer): number {
+  const res = parseRdb(data, {
+    numDbs: server.dbs.length,
+    limits: loadLimits(server),
+    expireBefore: null,
+    checksum: server.config.bool('rdbchecksum'),
+    log: (level, msg) => (level === 'warning' ? server.log.warning(msg) : server.log.notice(msg)),
+    allowTrailing: true,
+  });
+  installLoaded(server, res);
+  return res.end;
+}
+
 /** Parse an RDB file completely (throws RdbError or an fs error); nothing is installed yet. */
 export function readRdbFile(server: Server, file: string, opts: { progress?: boolean } = {}): LoadResult {
   const buf = fs.readFileSync(file);
@@ -187,15 +254,15 @@ export function readRdbFile(server: Server, file: string, opts: { progress?: boo
 }
 
 /**
- * Put loaded data into the server's databases. merge=false expects them empty (start-up, after a
- * flush); with merge, loaded keys are added to what is there, replacing same-name keys.
+ * Put loaded data into the server's databases: an empty DB takes the loaded maps as they are;
+ * otherwise loaded keys are added, replacing same-name keys (DEBUG RELOAD MERGE, AOF bases).
  */
-export function installLoaded(server: Server, res: LoadResult, merge = false): void {
+export function installLoaded(server: Server, res: LoadResult): void {
   for (let i = 0; i < res.dbs.length; i++) {
     const src = res.dbs[i];
     const db = server.dbs[i];
     if (src.dict.size === 0) continue;
-    if (!merge && db.dict.size === 0) {
+    if (db.dict.size === 0) {
       db.dict = src.dict;
       db.expires = src.expires;
       db.expireCursor = null;
