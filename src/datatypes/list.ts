@@ -417,32 +417,21 @@ function lpos(c: Client, argv: string[]): void {
   const llen = d.length;
   const limit = maxlen === 0 ? llen : Math.min(maxlen, llen);
   let matches = 0;
-  if (count === -1) {
-    for (let idx = 0; idx < limit; idx++) {
-      const i = fromTail ? llen - idx - 1 : idx;
-      if (d.get(i) === ele) {
-        matches++;
-        if (wrapped || matches >= rank) {
-          c.int(i);
-          return;
-        }
-      }
-    }
-    c.nullBulk();
-    return;
-  }
   const out: number[] = [];
   for (let idx = 0; idx < limit; idx++) {
     const i = fromTail ? llen - idx - 1 : idx;
-    if (d.get(i) === ele) {
-      matches++;
-      if (wrapped || matches >= rank) {
-        out.push(i);
-        if (count && !wrapped && matches - rank + 1 >= count) break;
-      }
+    if (d.get(i) !== ele) continue;
+    matches++;
+    if (!wrapped && matches < rank) continue;
+    if (count === -1) {
+      c.int(i);
+      return;
     }
+    out.push(i);
+    if (count && !wrapped && matches - rank + 1 >= count) break;
   }
-  c.ints(out);
+  if (count === -1) c.nullBulk();
+  else c.ints(out);
 }
 
 function lrem(c: Client, argv: string[]): void {
