@@ -3,7 +3,7 @@
 // (Redis uses a rax): a sorted array with binary search, where deletions only tombstone a slot
 // and the array is compacted once tombstones outnumber live slots — deliveries append at the end
 // and acks mostly hit the front, so both stay O(log n) amortised without a tree.
-import { addCounter, asInt64, cmpId, subCounter, type U64 } from './stream-id.js';
+import { addCounter, asInt64, cmpId, lowerBoundId, subCounter, type U64 } from './stream-id.js';
 import type { StreamObject } from './stream-struct.js';
 
 /** A pending entry: delivered to `consumer`, not acknowledged yet. */
@@ -25,14 +25,7 @@ export class PelIndex {
 
   /** First slot index whose key is >= (ms, seq) (tombstones included). */
   lowerBound(ms: U64, seq: U64): number {
-    let lo = 0;
-    let hi = this.ms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmpId(this.ms[mid], this.seq[mid], ms, seq) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundId(this.ms, this.seq, ms, seq);
   }
 
   private slot(ms: U64, seq: U64): number {

@@ -44,6 +44,18 @@ export function cmpId(aMs: U64, aSeq: U64, bMs: U64, bSeq: U64): number {
   return 0;
 }
 
+/** First index of parallel ID arrays (sorted) whose ID is >= (ms, seq). */
+export function lowerBoundId(msArr: readonly U64[], seqArr: readonly U64[], ms: U64, seq: U64): number {
+  let lo = 0;
+  let hi = msArr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmpId(msArr[mid], seqArr[mid], ms, seq) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function fmtId(ms: U64, seq: U64): string {
   return ms + '-' + seq;
 }

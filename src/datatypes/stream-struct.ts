@@ -10,7 +10,7 @@
 import type { RObject } from './db.js';
 import type { ConsumerGroup } from './stream-groups.js';
 import { LP_EMPTY, lpIntSize, lpStrSize } from './stream-listpack.js';
-import { addCounter, cmpId, delta64, type SID, type U64 } from './stream-id.js';
+import { addCounter, cmpId, delta64, lowerBoundId, type SID, type U64 } from './stream-id.js';
 
 export const F_DELETED = 1;
 export const F_SAMEFIELDS = 2;
@@ -50,14 +50,7 @@ export class StreamNode {
 
   /** First index whose ID is >= (ms, seq). */
   lowerBound(ms: U64, seq: U64): number {
-    let lo = 0;
-    let hi = this.ms.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmpId(this.ms[mid], this.seq[mid], ms, seq) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return lowerBoundId(this.ms, this.seq, ms, seq);
   }
 
   /** Append an entry, returning the bytes it takes in the listpack. */
@@ -337,15 +330,15 @@ export class StreamObject implements RObject {
       deleted += fromNode;
       break;
     }
-    if (this.length === 0) {
-      this.firstMs = 0;
-      this.firstSeq = 0;
-    } else if (deleted) {
-      const f = this.firstLive()!;
-      this.firstMs = f.ms;
-      this.firstSeq = f.seq;
-    }
+    if (deleted || this.length === 0) this.refreshFirst();
     return deleted;
+  }
+
+  /** recorded-first-entry-id after deletions: the first live ID, 0-0 when empty. */
+  refreshFirst(): void {
+    const f = this.length === 0 ? null : this.firstLive();
+    this.firstMs = f === null ? 0 : f.ms;
+    this.firstSeq = f === null ? 0 : f.seq;
   }
 
   /** XDEL of one ID (streamDeleteItem + the 7.0 first-id / max-deleted-id bookkeeping by caller). */
@@ -357,9 +350,10 @@ export class StreamObject implements RObject {
   }
 
   /**
-   * rax->numnodes for the node keys (16-byte big-endian IDs), assuming Redis's rax is in its
-   * canonical compressed form: root + one node per child of a branching prefix + one per leaf or
-   * branching prefix reached through a compressed chain.
+   * rax->numnodes for the node keys (16-byte big-endian IDs), computed for the canonical
+   * compressed radix tree: root + one node per child of a branching prefix + one per leaf or
+   * branching prefix reached through a compressed chain. Redis's rax keeps that form: the
+   * differential tests (IDs across byte magnitudes, whole-node deletions) match it exactly.
    */
   radixNodes(): number {
     const n = this.nodeCount;

@@ -232,14 +232,7 @@ function xdel(c: Client, argv: string[]): void {
     deleted++;
   }
   if (deleted) {
-    if (s.length === 0) {
-      s.firstMs = 0;
-      s.firstSeq = 0;
-    } else if (firstEntry) {
-      const f = s.firstLive()!;
-      s.firstMs = f.ms;
-      s.firstSeq = f.seq;
-    }
+    if (s.length === 0 || firstEntry) s.refreshFirst();
     c.db.signalModified(key);
     notifyStream(c, 'xdel', key);
     c.server.dirty += deleted - 1;
