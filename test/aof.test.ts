@@ -69,14 +69,34 @@ function expectSame(a: Map<string, string>, b: Map<string, string>, names: strin
   expect(a.size).toBe(b.size);
 }
 
-/** Start a server, check it loads `expected`, stop it. */
-async function checkLoads(kind: 'eddy' | 'redis', dir: string, expected: Map<string, string>, args: string[] = []): Promise<void> {
+/** Start a server on `dir`, dump its dataset, stop it. */
+async function loadDump(kind: 'eddy' | 'redis', dir: string, args: string[] = []): Promise<Map<string, string>> {
   const h = kind === 'eddy' ? await eddy(dir, args) : await redis(dir, args);
   const c = await connect(h);
   const got = await dumpDataset(c);
-  expectSame(expected, got, ['expected', kind]);
   c.close();
   await h.stop('SIGTERM');
+  return got;
+}
+
+/**
+ * Redis 7.0 does not carry a group's entries-read through an AOF in command form (XREADGROUP is
+ * propagated as XCLAIM + XGROUP SETID without it): replayed groups report entries-read nil, and the
+ * lag follows. Originals are compared with these two masked; eddy and redis loading the same
+ * files are compared exactly.
+ */
+function maskGroupCounters(d: Map<string, string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of d) out.set(k, v.replace(/"entries-read",(null|-?\d+),"lag",(null|-?\d+)/g, '"entries-read","?","lag","?"'));
+  return out;
+}
+
+/** Both servers load `dir`: the same dataset, equal to `expected` (group counters masked). */
+async function checkBothLoad(dir: string, expected: Map<string, string>, order: ('eddy' | 'redis')[] = ['redis', 'eddy']): Promise<void> {
+  const got: Record<string, Map<string, string>> = {};
+  for (const kind of order) got[kind] = await loadDump(kind, dir);
+  expectSame(got.redis, got.eddy, ['redis', 'eddy']);
+  expectSame(maskGroupCounters(expected), maskGroupCounters(got.eddy), ['expected', 'eddy']);
 }
 
 describe('eddy writes, redis-server reads', () => {
@@ -85,10 +105,10 @@ describe('eddy writes, redis-server reads', () => {
       const dir = tmpDir('eddy-aof-');
       const e = await eddy(dir, ['--aof-use-rdb-preamble', preamble]);
       const c = await connect(e);
-      await applyWorkload(c, workload(new Rng(11), 600));
+      await applyWorkload(c, workload(new Rng(11), 600, { streams: true }));
       expect(await c.call('BGREWRITEAOF')).toBe('+Background append only file rewriting started\r\n');
       await waitRewrite(c);
-      await applyWorkload(c, workload(new Rng(12), 600));
+      await applyWorkload(c, workload(new Rng(12), 600, { streams: true }));
       const before = await dumpDataset(c);
       expect(before.size).toBeGreaterThan(40);
       const m = manifest(dir);
@@ -101,8 +121,7 @@ describe('eddy writes, redis-server reads', () => {
       ]);
       c.close();
       await e.stop('SIGKILL'); // appendfsync always: everything acknowledged is on disk
-      await checkLoads('redis', dir, before);
-      await checkLoads('eddy', dir, before);
+      await checkBothLoad(dir, before);
     });
   }
 });
@@ -114,18 +133,17 @@ describe('redis-server writes, eddy reads', () => {
         const dir = tmpDir('redis-aof-');
         const r = await redis(dir, ['--aof-use-rdb-preamble', preamble]);
         const c = await connect(r);
-        await applyWorkload(c, workload(new Rng(21 + Number(rewrite)), 600));
+        await applyWorkload(c, workload(new Rng(21 + Number(rewrite)), 600, { streams: true }));
         if (rewrite) {
           await cmd(c, 'BGREWRITEAOF');
           await waitRewrite(c);
-          await applyWorkload(c, workload(new Rng(31), 300));
+          await applyWorkload(c, workload(new Rng(31), 300, { streams: true }));
         }
         const before = await dumpDataset(c);
         c.close();
         await r.stop('SIGKILL');
-        await checkLoads('eddy', dir, before);
-        // eddy appended to redis's incr file: redis still loads it.
-        await checkLoads('redis', dir, before);
+        // eddy loads it first (and reopens redis's incr file), then redis loads it again.
+        await checkBothLoad(dir, before, ['eddy', 'redis']);
       });
     }
   }
@@ -136,7 +154,7 @@ describe('legacy single-file AOF', () => {
     const src = tmpDir('eddy-aof-');
     const r = await redis(src, ['--aof-use-rdb-preamble', 'no']);
     const c = await connect(r);
-    await applyWorkload(c, workload(new Rng(41), 500));
+    await applyWorkload(c, workload(new Rng(41), 500, { streams: true }));
     const before = await dumpDataset(c);
     c.close();
     await r.stop('SIGKILL');
@@ -144,21 +162,22 @@ describe('legacy single-file AOF', () => {
     const parts = [m.base!, ...m.incr].map((f) => fs.readFileSync(path.join(src, 'appendonlydir', f.name)));
     const dir = tmpDir('eddy-legacy-');
     fs.writeFileSync(path.join(dir, 'appendonly.aof'), Buffer.concat(parts));
-    await checkLoads('eddy', dir, before);
+    const loaded = await loadDump('eddy', dir);
+    expectSame(maskGroupCounters(before), maskGroupCounters(loaded), ['redis', 'eddy']);
     expect(fs.existsSync(path.join(dir, 'appendonly.aof'))).toBe(false);
     const mm = manifest(dir);
     expect(mm.format()).toBe('file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
-    await checkLoads('redis', dir, before);
+    expectSame(await loadDump('redis', dir), loaded, ['redis', 'eddy']);
   });
 
   it.skipIf(!RDB)('a legacy file with an RDB preamble loads its RDB part and its command tail', async () => {
     const src = tmpDir('eddy-aof-');
     const r = await redis(src, ['--aof-use-rdb-preamble', 'yes']);
     const c = await connect(r);
-    await applyWorkload(c, workload(new Rng(42), 400));
+    await applyWorkload(c, workload(new Rng(42), 400, { streams: true }));
     await cmd(c, 'BGREWRITEAOF');
     await waitRewrite(c);
-    await applyWorkload(c, workload(new Rng(43), 300));
+    await applyWorkload(c, workload(new Rng(43), 300, { streams: true }));
     const before = await dumpDataset(c);
     c.close();
     await r.stop('SIGKILL');
@@ -168,7 +187,11 @@ describe('legacy single-file AOF', () => {
     const dir = tmpDir('eddy-legacy-');
     fs.writeFileSync(path.join(dir, 'appendonly.aof'), Buffer.concat(parts));
     expect(fs.readFileSync(path.join(dir, 'appendonly.aof')).subarray(0, 5).toString()).toBe('REDIS');
-    await checkLoads('eddy', dir, before);
+    const legacy = tmpDir('eddy-legacy-');
+    fs.writeFileSync(path.join(legacy, 'appendonly.aof'), Buffer.concat(parts));
+    const e = await loadDump('eddy', dir);
+    expectSame(await loadDump('redis', legacy), e, ['redis', 'eddy']);
+    expectSame(maskGroupCounters(before), maskGroupCounters(e), ['redis', 'eddy']);
   });
 });
 
@@ -315,7 +338,7 @@ describe('runtime switches and rewrites', () => {
     const dir = tmpDir('eddy-aof-');
     const e = await eddy(dir, ['--appendonly', 'no']);
     const c = await connect(e);
-    await applyWorkload(c, workload(new Rng(51), 400));
+    await applyWorkload(c, workload(new Rng(51), 400, { streams: true }));
     expect((await info(c)).get('aof_enabled')).toBe('0');
     expect(fs.existsSync(path.join(dir, 'appendonlydir'))).toBe(false);
     expect(await c.call('CONFIG', 'SET', 'appendonly', 'yes')).toBe('+OK\r\n');
@@ -325,15 +348,14 @@ describe('runtime switches and rewrites', () => {
     expect(m.get('aof_last_bgrewrite_status')).toBe('ok');
     expect(Number(m.get('aof_base_size'))).toBeGreaterThan(0);
     expect(manifest(dir).format()).toMatch(/^file appendonly\.aof\.1\.base\.(rdb|aof) seq 1 type b\nfile appendonly\.aof\.1\.incr\.aof seq 1 type i\n$/);
-    await applyWorkload(c, workload(new Rng(52), 400));
+    await applyWorkload(c, workload(new Rng(52), 400, { streams: true }));
     const before = await dumpDataset(c);
     expect(await c.call('CONFIG', 'SET', 'appendonly', 'no')).toBe('+OK\r\n');
     expect((await info(c)).get('aof_enabled')).toBe('0');
     await cmd(c, 'SET', 'not-in-the-aof', '1');
     c.close();
     await e.stop('SIGKILL');
-    await checkLoads('eddy', dir, before);
-    await checkLoads('redis', dir, before);
+    await checkBothLoad(dir, before, ['eddy', 'redis']);
   });
 
   it('BGREWRITEAOF replies as Redis (started / already in progress / scheduled in MULTI)', async () => {

@@ -8,6 +8,9 @@ import type { ListObject } from '../datatypes/list.js';
 import type { SetObject } from '../datatypes/set.js';
 import type { ZSet } from '../datatypes/zset.js';
 import type { HashObject } from '../datatypes/hash.js';
+import type { StreamObject } from '../datatypes/stream-struct.js';
+import { fmtId, U64_MAX } from '../datatypes/stream-id.js';
+import { sortedNames } from '../datatypes/stream-groups.js';
 import { formatDouble } from '../resp/reply.js';
 
 /** AOF_REWRITE_ITEMS_PER_CMD */
@@ -35,11 +38,60 @@ function variadic(name: string, key: string, items: readonly string[], width: nu
   }
 }
 
-/** Optional serializer for types defined elsewhere (streams register theirs here). */
-export type ObjectRewriter = (key: string, o: RObject, out: (s: string) => void) => void;
-const extraRewriters = new Map<string, ObjectRewriter>();
-export function registerAofRewriter(type: string, fn: ObjectRewriter): void {
-  extraRewriters.set(type, fn);
+/**
+ * rewriteStreamObject: XADD per entry (or the XADD MAXLEN 0 trick for an empty stream), XSETID with
+ * the last ID, entries-added and max-deleted ID, then each group (XGROUP CREATE ... ENTRIESREAD),
+ * its pending entries as XCLAIM ... JUSTID FORCE and its idle consumers as XGROUP CREATECONSUMER.
+ */
+function rewriteStream(key: string, s: StreamObject, out: (s: string) => void): void {
+  const k = bulk(key);
+  let empty = true;
+  s.forward(0, 0, U64_MAX, U64_MAX, (node, i) => {
+    empty = false;
+    const kv = node.kv[i];
+    let c = '*' + (3 + kv.length) + '\r\n$4\r\nXADD\r\n' + k + bulk(fmtId(node.ms[i], node.seq[i]));
+    for (const x of kv) c += bulk(x);
+    out(c);
+  });
+  if (empty) out('*7\r\n$4\r\nXADD\r\n' + k + bulk('MAXLEN') + bulk('0') + bulk('0-1') + bulk('x') + bulk('y'));
+  out(
+    '*7\r\n$6\r\nXSETID\r\n' +
+      k +
+      bulk(fmtId(s.lastMs, s.lastSeq)) +
+      bulk('ENTRIESADDED') +
+      bulk(String(s.entriesAdded)) +
+      bulk('MAXDELETEDID') +
+      bulk(fmtId(s.maxDelMs, s.maxDelSeq)),
+  );
+  if (!s.groups) return;
+  for (const name of sortedNames(s.groups)) {
+    const g = s.groups.get(name)!;
+    out(
+      '*7\r\n$6\r\nXGROUP\r\n$6\r\nCREATE\r\n' + k + bulk(name) + bulk(fmtId(g.lastMs, g.lastSeq)) + bulk('ENTRIESREAD') + bulk(String(g.entriesRead)),
+    );
+    for (const c of g.sortedConsumers()) {
+      if (c.pel.size === 0) {
+        out('*5\r\n$6\r\nXGROUP\r\n$14\r\nCREATECONSUMER\r\n' + k + bulk(name) + bulk(c.name));
+        continue;
+      }
+      c.pel.forEach((ms, seq, n) => {
+        out(
+          '*12\r\n$6\r\nXCLAIM\r\n' +
+            k +
+            bulk(name) +
+            bulk(c.name) +
+            bulk('0') +
+            bulk(fmtId(ms, seq)) +
+            bulk('TIME') +
+            bulk(String(n.deliveryTime)) +
+            bulk('RETRYCOUNT') +
+            bulk(String(n.deliveryCount)) +
+            bulk('JUSTID') +
+            bulk('FORCE'),
+        );
+      });
+    }
+  }
 }
 
 /** The commands for one key (without its expiry). */
@@ -68,11 +120,11 @@ export function rewriteObject(key: string, v: Value, out: (s: string) => void): 
       variadic('HMSET', key, items, 2, out);
       return;
     }
-    default: {
-      const fn = extraRewriters.get(v.type);
-      if (!fn) throw new Error(`Unknown object type ${v.type}`);
-      fn(key, v, out);
-    }
+    case 'stream':
+      rewriteStream(key, v as StreamObject, out);
+      return;
+    default:
+      throw new Error(`Unknown object type ${(v as RObject).type}`);
   }
 }
 

@@ -37,7 +37,7 @@ export function workload(rng: Rng, n: number, opts: { streams?: boolean } = {}):
   const val = () => (rng.bool(0.2) ? binaryString(rng, rng.int(0, 40)) : rng.bool(0.3) ? String(rng.int(-1000, 100000)) : `v${rng.int(0, 999)}`);
   const future = () => String(Date.now() + rng.int(100000, 10000000));
   for (let i = 0; i < n; i++) {
-    const r = rng.int(0, 23);
+    const r = rng.int(0, 24);
     switch (r) {
       case 0:
         cmds.push(['SELECT', String(rng.int(0, 3))]);
@@ -111,6 +111,20 @@ export function workload(rng: Rng, n: number, opts: { streams?: boolean } = {}):
         if (opts.streams) cmds.push(['XADD', key('x'), '*', 'f', val(), 'g', String(i)]);
         else cmds.push(['SETRANGE', key('s'), String(rng.int(0, 20)), val()]);
         break;
+      case 23:
+        if (opts.streams && rng.bool(0.3)) {
+          // a consumer group with a pending entry and an idle consumer, on a fresh key
+          const k = `xg:${rng.int(0, 1e9)}`;
+          cmds.push(
+            ['XGROUP', 'CREATE', k, 'g', '0', 'MKSTREAM'],
+            ['XADD', k, '*', 'a', val()],
+            ['XADD', k, '*', 'b', val()],
+            ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '1', 'STREAMS', k, '>'],
+            ['XGROUP', 'CREATECONSUMER', k, 'g', 'bob'],
+          );
+          break;
+        }
+      // falls through
       default:
         if (opts.streams && rng.bool(0.3)) cmds.push(['XTRIM', key('x'), 'MAXLEN', String(rng.int(2, 10))]);
         else cmds.push(['LTRIM', key('l'), '0', String(rng.int(2, 10))]);
@@ -159,13 +173,21 @@ export async function dumpDataset(c: RawClient, dbs = 16): Promise<Map<string, s
       reads.push(['PEXPIRETIME', k]);
     });
     const vals = await pipeline(c, reads);
-    keys.forEach((k, i) => {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const t = types[i];
       let v = vals[i * 2];
       if (t === 'set') v = (v as string[]).slice().sort();
       if (t === 'hash') v = sortedPairs(v);
-      out.set(JSON.stringify([db, k]), JSON.stringify([t, v, vals[i * 2 + 1]]));
-    });
+      const extra: RVal[] = [];
+      if (t === 'stream') {
+        // groups: name, consumers, pending, last-delivered-id, entries-read, lag; PEL summaries
+        const groups = (await cmd(c, 'XINFO', 'GROUPS', k)) as RVal[][];
+        extra.push(groups);
+        for (const g of groups) extra.push(await cmd(c, 'XPENDING', k, g[1] as string));
+      }
+      out.set(JSON.stringify([db, k]), JSON.stringify([t, v, vals[i * 2 + 1], extra]));
+    }
   }
   await cmd(c, 'SELECT', '0');
   return out;
