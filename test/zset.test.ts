@@ -754,19 +754,25 @@ describe.each([2, 3] as const)('zset (RESP%i)', (resp) => {
     await p.run(['BZPOPMIN', key, key2, '0.05']);
     await p.run(['BZMPOP', '0.05', '2', key, key2, 'MIN']);
     // served by a later ZADD
-    for (const [cmd, add, pre] of [
-      [['BZPOPMIN', key, key2, '0'], ['ZADD', key2, '1', 'a', '2', 'b']],
-      [['BZPOPMAX', key, key2, '0'], ['ZADD', key, '1', 'a', '2', 'b']],
-      [['BZMPOP', '0', '2', key, key2, 'MAX', 'COUNT', '5'], ['ZADD', key2, '1', 'x', '2', 'y', '3', 'z']],
-      [['BZMPOP', '0', '1', key, 'MIN'], ['ZUNIONSTORE', key, '1', key2], ['ZADD', key2, '5', 'u', '6', 'v']],
-      [['BZPOPMIN', key, '0'], ['ZRANGESTORE', key, key2, '0', '0'], ['ZADD', key2, '7', 'w']],
-    ] as [string[], string[], string[]?][]) {
+    const str = `${k}:blkstr`;
+    for (const [cmd, adds, pre] of [
+      [['BZPOPMIN', key, key2, '0'], [['ZADD', key2, '1', 'a', '2', 'b']]],
+      [['BZPOPMAX', key, key2, '0'], [['ZADD', key, '1', 'a', '2', 'b']]],
+      [['BZMPOP', '0', '2', key, key2, 'MAX', 'COUNT', '5'], [['ZADD', key2, '1', 'x', '2', 'y', '3', 'z']]],
+      [['BZMPOP', '0', '1', key, 'MIN'], [['ZUNIONSTORE', key, '1', key2]], ['ZADD', key2, '5', 'u', '6', 'v']],
+      [['BZPOPMIN', key, '0'], [['ZRANGESTORE', key, key2, '0', '0']], ['ZADD', key2, '7', 'w']],
+      // several keys become ready in one transaction: served from the first one signalled
+      [['BZPOPMIN', key, key2, '0'], [['MULTI'], ['ZADD', key2, '1', 'k2'], ['ZADD', key, '1', 'k1'], ['EXEC']]],
+      [['BZMPOP', '0', '2', key, key2, 'MIN', 'COUNT', '2'], [['MULTI'], ['ZADD', key2, '1', 'k2', '2', 'k2b'], ['ZADD', key, '1', 'k1'], ['EXEC']]],
+      // the key turns into a string first: still blocked until it holds a sorted set
+      [['BZPOPMIN', str, '0'], [['SET', str, 'x'], ['PING'], ['DEL', str], ['ZADD', str, '3', 'z']]],
+    ] as [string[], string[][], string[]?][]) {
       await p.run(['ZREMRANGEBYRANK', key, '0', '-1']);
       await p.run(['ZREMRANGEBYRANK', key2, '0', '-1']);
       if (pre) await p.run(pre);
       const pending = p.run(cmd);
       await new Promise((r) => setTimeout(r, 50));
-      await q.run(add);
+      for (const add of adds) await q.run(add);
       await pending;
       await q.run(['ZRANGE', key, '0', '-1', 'WITHSCORES']);
       await q.run(['ZRANGE', key2, '0', '-1', 'WITHSCORES']);

@@ -8,7 +8,7 @@ import { bulk, CRLF, EMPTY_ARRAY, formatDouble } from '../resp/reply.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { getInt } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
-import { blockForKeys, parseTimeout, signalKeyAsReady } from '../server/blocking.js';
+import { blockForKeys, parseTimeout, servingKey, signalKeyAsReady } from '../server/blocking.js';
 import type { RObject } from './db.js';
 import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
@@ -691,9 +691,15 @@ function zmpop(c: Client, a: string[]): void {
 /** blockingGenericZpopCommand: pop from the first non-empty key, or block. */
 function blockingZpop(c: Client, keys: string[], where: number, timeoutArg: string, count: number, nested: boolean): void {
   const timeout = parseTimeout(timeoutArg);
-  for (const key of keys) {
-    const z = writeZ(c, key);
-    if (z === undefined) continue;
+  // Served after blocking: only from the key that became ready, and only if it holds a sorted set.
+  const ready = servingKey(c);
+  for (const key of ready === null ? keys : [ready]) {
+    const v = c.db.lookupWrite(key);
+    if (v === undefined) continue;
+    if (typeof v === 'string' || v.type !== 'zset') {
+      if (ready !== null) break;
+      fail(ERR_WRONGTYPE);
+    }
     const r = zpopGeneric(c, [key], where, true, count, nested, nested)!;
     c.argv = count === -1 ? [popCommandName(where), key] : [popCommandName(where), key, String(r[1])];
     return;
