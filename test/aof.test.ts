@@ -16,6 +16,7 @@ import { Server } from '../src/server/server.js';
 import { Config } from '../src/server/config.js';
 import { aofStartup } from '../src/persistence/aof-commands.js';
 import { aofOf, rdbBaseAvailable } from '../src/persistence/aof.js';
+import { processCommand } from '../src/server/dispatch.js';
 import { AofManifest } from '../src/persistence/aof-manifest.js';
 
 /** RDB-preamble cases need the RDB side wired into the AOF (base writer + preamble reader). */
@@ -330,6 +331,49 @@ describe('aof-load-truncated', () => {
     rp.stdout.on('data', (d) => (rout += d));
     expect(await new Promise<number | null>((resolve) => rp.once('exit', resolve))).toBe(1);
     expect(rout).toContain('Unexpected end of file reading the append only file appendonly.aof.1.incr.aof');
+  });
+});
+
+describe('write errors', () => {
+  it('a failed AOF write refuses writes with MISCONF until a write succeeds again', () => {
+    const dir = tmpDir('eddy-aof-');
+    const config = new Config();
+    config.load(`dir "${dir}"\nappendonly yes\nappendfsync everysec\nlogfile "${path.join(dir, 'log')}"\n`);
+    const server = new Server(config);
+    expect(aofStartup(server)).toBe('loaded');
+    const aof = aofOf(server);
+    const c = server.createClient(null);
+    const c2 = server.createClient(null);
+    const run = (...argv: string[]) => runOn(c, argv);
+    const runOn = (cl: typeof c, argv: string[]) => {
+      cl.out = '';
+      processCommand(server, cl, argv);
+      const out = cl.out;
+      server.flushAll(); // the AOF writes before replies would leave
+      return out;
+    };
+    expect(run('SET', 'a', '1')).toBe('+OK\r\n');
+    runOn(c2, ['MULTI']);
+    expect(runOn(c2, ['SET', 'queued', '1'])).toBe('+QUEUED\r\n');
+    const realFd = aof.fd;
+    aof.fd = 1 << 30; // writes now fail (EBADF)
+    expect(run('SET', 'b', '2')).toBe('+OK\r\n');
+    expect(aof.lastWriteStatus).toBe('err');
+    expect(run('SET', 'c', '3')).toBe('-MISCONF Errors writing to the AOF file: Bad file descriptor\r\n');
+    expect(run('PING')).toBe('-MISCONF Errors writing to the AOF file: Bad file descriptor\r\n');
+    expect(run('GET', 'a')).toBe('$1\r\n1\r\n');
+    expect(run('MULTI')).toBe('+OK\r\n');
+    expect(run('SET', 'd', '4')).toMatch(/^-MISCONF/);
+    expect(run('EXEC')).toBe('-EXECABORT Transaction discarded because of previous errors.\r\n');
+    expect(runOn(c2, ['EXEC'])).toBe('-EXECABORT Transaction discarded because of: MISCONF Errors writing to the AOF file: Bad file descriptor\r\n');
+    aof.fd = realFd;
+    server.flushAll(); // the cron/next batch retries the buffered write
+    expect(aof.lastWriteStatus).toBe('ok');
+    expect(run('SET', 'c', '3')).toBe('+OK\r\n');
+    aof.stop();
+    const incr = fs.readFileSync(path.join(dir, 'appendonlydir', manifest(dir).incr[0].name), 'latin1');
+    expect(incr).toBe(resp(['SELECT', '0']) + resp(['SET', 'a', '1']) + resp(['SET', 'b', '2']) + resp(['SET', 'c', '3']));
+    expect(fs.readFileSync(path.join(dir, 'log'), 'latin1')).toContain('Error writing to the AOF file: Bad file descriptor');
   });
 });
 

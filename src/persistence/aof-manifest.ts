@@ -234,6 +234,7 @@ export function errText(e: unknown): string {
     ENOTDIR: 'Not a directory',
     EROFS: 'Read-only file system',
     EIO: 'Input/output error',
+    EBADF: 'Bad file descriptor',
   };
   return (err.code && map[err.code]) || err.message;
 }

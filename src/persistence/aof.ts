@@ -7,6 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server/server.js';
+import { unwatchAll } from '../server/server.js';
+import type { Client } from '../server/client.js';
+import type { Command } from '../server/command-table.js';
 import { AofManifest, ManifestError, errText, manifestName, writeManifestFile } from './aof-manifest.js';
 import { AofLoad, aofFileSize, loadAppendOnlyFiles } from './aof-loader.js';
 import { rewriteDataset } from './aof-rewrite.js';
@@ -115,6 +118,8 @@ export class Aof {
   delayedFsync = 0;
   lastWriteStatus: 'ok' | 'err' = 'ok';
   lastWriteError = '';
+  /** a background fsync failed (Redis's aof_bio_fsync_status), cleared by the next good one */
+  fsyncError: string | null = null;
   lastBgrewriteStatus: 'ok' | 'err' = 'ok';
   rewrites = 0;
   consecutiveFailures = 0;
@@ -135,10 +140,23 @@ export class Aof {
       if (this.state !== AofState.Off) this.flush(false);
     });
     server.cronHooks.push(() => this.cron());
-    server.shutdownHooks.push(async () => {
-      this.prepareForShutdown();
-      return true;
-    });
+    server.shutdownHooks.push(async (opts) => this.prepareForShutdown((opts as { force?: boolean }).force === true));
+    server.commandChecks.push((c, cmd) => this.denyWrites(c, cmd));
+  }
+
+  /** writeCommandsDeniedByDiskError (AOF part): after a failed write or fsync, refuse writes. */
+  private denyWrites(c: Client, cmd: Command): string | null {
+    if (this.state === AofState.Off || (this.lastWriteStatus === 'ok' && this.fsyncError === null)) return null;
+    const msg = `MISCONF Errors writing to the AOF file: ${this.lastWriteStatus === 'err' ? this.lastWriteError : this.fsyncError}`;
+    if (cmd.internal.has('runs-queued') && c.multi !== null) {
+      if (!c.multi.some(([q]) => q.write)) return null;
+      // EXEC of a transaction with writes is rejected and the transaction discarded.
+      c.multi = null;
+      c.multiDirty = false;
+      unwatchAll(c);
+      return 'EXECABORT Transaction discarded because of: ' + msg;
+    }
+    return cmd.write || cmd.fullName === 'ping' ? msg : null;
   }
 
   get dirname(): string {
@@ -210,7 +228,13 @@ export class Aof {
         this.pendingFsync.delete(fd);
         if (this.closeAfterFsync.delete(fd)) fs.close(fd, () => undefined);
       }
-      if (err) this.server.log.warning(`Fail to fsync the AOF file: ${errText(err)}`);
+      if (err) {
+        this.server.log.warning(`Fail to fsync the AOF file: ${errText(err)}`);
+        this.fsyncError = errText(err);
+      } else if (this.fsyncError !== null && fd === this.fd) {
+        this.server.log.warning('AOF background fsync error looks solved, Redis can write again.');
+        this.fsyncError = null;
+      }
     });
   }
 
@@ -729,6 +753,10 @@ export class Aof {
       }
     }
     this.lastFsync = unixtime();
+    if (this.fsyncError !== null) {
+      log.warning('AOF reopen, just ignore the AOF fsync error in bio job');
+      this.fsyncError = null;
+    }
     if (this.lastWriteStatus === 'err') {
       log.warning('AOF reopen, just ignore the last error.');
       this.lastWriteStatus = 'ok';
@@ -760,10 +788,20 @@ export class Aof {
     this.setPropagation(false);
   }
 
-  /** SHUTDOWN: write what is buffered and fsync it. */
-  prepareForShutdown(): void {
+  /**
+   * SHUTDOWN: refuse while the first rewrite after enabling runs (unless forced: the AOF would be
+   * incomplete), else abandon a rewrite, write what is buffered and fsync it.
+   */
+  prepareForShutdown(force: boolean): boolean {
+    if (this.job && this.state === AofState.WaitRewrite) {
+      if (!force) {
+        this.server.log.warning("Writing initial AOF, can't exit.");
+        return false;
+      }
+      this.server.log.warning('Writing initial AOF. Exit anyway.');
+    }
     if (this.job) this.killRewrite();
-    if (this.state === AofState.Off || this.fd === -1) return;
+    if (this.state === AofState.Off || this.fd === -1) return true;
     this.server.log.notice('Calling fsync() on the AOF file.');
     this.flush(true);
     try {
@@ -771,6 +809,7 @@ export class Aof {
     } catch (e) {
       this.server.log.warning(`Fail to fsync the AOF file: ${errText(e)}`);
     }
+    return true;
   }
 
   /** INFO persistence fields that depend on the AOF. */
