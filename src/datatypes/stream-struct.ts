@@ -10,7 +10,7 @@
 import type { RObject } from './db.js';
 import type { ConsumerGroup } from './stream-groups.js';
 import { LP_EMPTY, lpIntSize, lpStrSize } from './stream-listpack.js';
-import { addCounter, cmpId, delta64, lowerBoundId, type SID, type U64 } from './stream-id.js';
+import { addCounter, cmpId, delta64, lowerBoundId, ltU, type SID, type U64 } from './stream-id.js';
 
 export const F_DELETED = 1;
 export const F_SAMEFIELDS = 2;
@@ -200,7 +200,7 @@ export class StreamObject implements RObject {
       for (; i < n; i++) {
         if (flags[i] & F_DELETED) continue;
         const m = ms[i];
-        if (m > eMs || (m === eMs && seq[i] > eSeq)) return;
+        if (ltU(eMs, m) || (m === eMs && ltU(eSeq, seq[i]))) return;
         if (visit(node, i) === false) return;
       }
     }
@@ -223,7 +223,7 @@ export class StreamObject implements RObject {
       for (; i >= 0; i--) {
         if (flags[i] & F_DELETED) continue;
         const m = ms[i];
-        if (m < sMs || (m === sMs && seq[i] < sSeq)) return;
+        if (ltU(m, sMs) || (m === sMs && ltU(seq[i], sSeq))) return;
         if (visit(node, i) === false) return;
       }
     }
