@@ -4,12 +4,12 @@
 // refused with an offset; DUMP/RESTORE payloads cross in both directions; BGSAVE is a point-in-time
 // snapshot while a client keeps writing; SAVE/BGSAVE/LASTSAVE/INFO/DEBUG RELOAD/MISCONF/shutdown.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DiffPair, Rng } from './support/diff.js';
 import { RawClient } from './support/raw-client.js';
-import { parseReply, RespError, type RVal } from './support/resp-values.js';
+import { HAS_CHECK_RDB, bin, call, checkRdb, describeDataset, diffDescriptions, ok, pipeline, run } from './support/rdb-support.js';
 import { EDDY_BIN, freePort, startEddy, startRedis, tmpDir, type ServerHandle } from './support/servers.js';
 import { Crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
@@ -42,46 +42,10 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
 });
 
-async function call(c: RawClient, ...argv: string[]): Promise<RVal> {
-  return parseReply(await c.call(...argv));
-}
-
-async function ok(c: RawClient, ...argv: string[]): Promise<RVal> {
-  const v = await call(c, ...argv);
-  if (v instanceof RespError) throw new Error(`${argv.join(' ').slice(0, 100)}: ${v.message}`);
-  return v;
-}
-
-async function pipeline(c: RawClient, cmds: string[][], timeoutMs = 20000): Promise<RVal[]> {
-  for (const a of cmds) c.send(...a);
-  const out: RVal[] = [];
-  for (let i = 0; i < cmds.length; i++) out.push(parseReply(await c.read(timeoutMs)));
-  return out;
-}
-
-async function run(c: RawClient, cmds: string[][]): Promise<void> {
-  const r = await pipeline(c, cmds);
-  r.forEach((v, i) => {
-    if (v instanceof RespError) throw new Error(`${JSON.stringify(cmds[i]).slice(0, 120)}: ${v.message}`);
-  });
-}
-
-function info(v: RVal, field: string): string {
-  const m = new RegExp(`^${field}:(.*)$`, 'm').exec(String(v));
-  if (!m) throw new Error(`no ${field} in INFO`);
-  return m[1].trim();
-}
-
 // ---------------------------------------------------------------------------------------------
 // The dataset: every type and every encoding Redis 7.0 chooses, in several DBs.
 
 const DBS = [0, 1, 5, 15];
-
-function bin(rng: Rng, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += String.fromCharCode(rng.int(0, 255));
-  return s;
-}
 
 function datasetCommands(seed: number): string[][] {
   const rng = new Rng(seed);
@@ -147,67 +111,6 @@ function datasetCommands(seed: number): string[][] {
   cmds.push(['SELECT', '0']);
   return cmds;
 }
-
-/** A canonical description of every key: type, contents, absolute expiry, encoding. */
-async function describeDataset(c: RawClient, withEncoding = true): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (let db = 0; db < 16; db++) {
-    await ok(c, 'SELECT', String(db));
-    const keys = ((await ok(c, 'KEYS', '*')) as string[]).sort();
-    if (keys.length === 0) continue;
-    const types = (await pipeline(
-      c,
-      keys.map((k) => ['TYPE', k]),
-    )) as string[];
-    const reads: string[][] = [];
-    keys.forEach((k, i) => {
-      const t = types[i];
-      if (t === 'string') reads.push(['GET', k]);
-      else if (t === 'list') reads.push(['LRANGE', k, '0', '-1']);
-      else if (t === 'set') reads.push(['SMEMBERS', k]);
-      else if (t === 'zset') reads.push(['ZRANGE', k, '0', '-1', 'WITHSCORES']);
-      else if (t === 'hash') reads.push(['HGETALL', k]);
-      else if (t === 'stream') reads.push(['XINFO', 'STREAM', k, 'FULL']);
-      else reads.push(['TYPE', k]);
-      reads.push(['PEXPIRETIME', k]);
-      reads.push(withEncoding ? ['OBJECT', 'ENCODING', k] : ['TYPE', k]);
-    });
-    const vals = await pipeline(c, reads);
-    keys.forEach((k, i) => {
-      const t = types[i];
-      let v = vals[i * 3];
-      if (t === 'set') v = (v as string[]).slice().sort();
-      if (t === 'hash') {
-        const a = v as string[];
-        const ps: string[] = [];
-        for (let j = 0; j < a.length; j += 2) ps.push(JSON.stringify([a[j], a[j + 1]]));
-        v = ps.sort();
-      }
-      out.set(`${db}/${k}`, JSON.stringify([t, v, vals[i * 3 + 1], vals[i * 3 + 2]]));
-    });
-  }
-  await ok(c, 'SELECT', '0');
-  return out;
-}
-
-function diffDescriptions(a: Map<string, string>, b: Map<string, string>, names: [string, string]): string[] {
-  const lines: string[] = [];
-  for (const [k, v] of a) {
-    const w = b.get(k);
-    if (w === undefined) lines.push(`${k} only in ${names[0]}`);
-    else if (w !== v) lines.push(`${k} differs:\n  ${names[0]}: ${v.slice(0, 400)}\n  ${names[1]}: ${w.slice(0, 400)}`);
-  }
-  for (const k of b.keys()) if (!a.has(k)) lines.push(`${k} only in ${names[1]}`);
-  return lines.slice(0, 10);
-}
-
-function checkRdb(file: string): { ok: boolean; out: string } {
-  const r = spawnSync('redis-check-rdb', [file], { encoding: 'latin1' });
-  if (r.error) return { ok: true, out: `redis-check-rdb not available: ${r.error.message}` };
-  return { ok: r.status === 0 && /RDB looks OK/.test(r.stdout), out: r.stdout + r.stderr };
-}
-
-const HAS_CHECK_RDB = spawnSync('redis-check-rdb', ['--version']).error === undefined;
 
 /** Run eddy-server on a directory until it exits on its own (a refused file); its output. */
 async function eddyRefuses(dir: string): Promise<{ code: number | null; out: string }> {

@@ -393,9 +393,12 @@ export class Config {
         );
       };
       if (argv === null) fail('Unbalanced quotes in configuration line');
-      const [name, ...args] = argv!;
+      const [name, ...rest] = argv!;
       if (name.toLowerCase() === 'include') continue;
       const p = findParam(name);
+      // Redis 7.0: a multi-arg directive given as one non-empty argument is split on spaces
+      // (`--save "3600 1"`).
+      const args = p?.multiArg && rest.length === 1 && rest[0] !== '' ? (splitArgs(rest[0]) ?? rest) : rest;
       if (!p || (p.kind !== 'special' && !(p.kind === 'enum' && p.multi) && args.length !== 1)) fail('Bad directive or wrong number of arguments');
       try {
         this.values.set(p!.name, parseValue(p!, args));
