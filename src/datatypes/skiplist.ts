@@ -75,6 +75,21 @@ export function lexRangeEmpty(r: LexRange): boolean {
   return c > 0 || (c === 0 && (r.minex || r.maxex));
 }
 
+/** A range as predicates on nodes: at or above its min, at or below its max, empty by construction. */
+export interface Bounds {
+  empty: boolean;
+  gte: (n: SkipNode) => boolean;
+  lte: (n: SkipNode) => boolean;
+}
+
+export function scoreBounds(r: ScoreRange): Bounds {
+  return { empty: scoreRangeEmpty(r), gte: (n) => valueGteMin(n.score, r), lte: (n) => valueLteMax(n.score, r) };
+}
+
+export function lexBounds(r: LexRange): Bounds {
+  return { empty: lexRangeEmpty(r), gte: (n) => lexGteMin(n.member, r), lte: (n) => lexLteMax(n.member, r) };
+}
+
 /** (score, member) of node n sorts strictly before (score, member)? */
 function before(n: SkipNode, score: number, member: string): boolean {
   return n.score < score || (n.score === score && n.member < member);
@@ -149,16 +164,7 @@ export class SkipList {
 
   /** Fill `update` with the predecessors of (score, member) at every level; returns the candidate. */
   private findUpdate(score: number, member: string): SkipNode | null {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && before(f, score, member)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
-    }
-    return x.next[0];
+    return this.lastWhere((n) => before(n, score, member)).next[0];
   }
 
   private deleteNode(x: SkipNode): void {
@@ -239,121 +245,79 @@ export class SkipList {
     return null;
   }
 
-  private inRange(r: ScoreRange): boolean {
-    if (scoreRangeEmpty(r)) return false;
+  /** zslIsInRange / zslIsInLexRange: could any element be in b (only the two ends are checked)? */
+  mayOverlap(b: Bounds): boolean {
+    if (b.empty) return false;
     const t = this.tail;
-    if (t === null || !valueGteMin(t.score, r)) return false;
+    if (t === null || !b.gte(t)) return false;
     const h = this.header.next[0];
-    return h !== null && valueLteMax(h.score, r);
+    return h !== null && b.lte(h);
+  }
+
+  /** zslFirstInRange: the first node at or above the min, if it is at or below the max. */
+  firstIn(b: Bounds): SkipNode | null {
+    if (!this.mayOverlap(b)) return null;
+    const x = this.lastWhere((n) => !b.gte(n));
+    const n = x.next[0];
+    return n !== null && b.lte(n) ? n : null;
+  }
+
+  /** zslLastInRange: the last node at or below the max, if it is at or above the min. */
+  lastIn(b: Bounds): SkipNode | null {
+    if (!this.mayOverlap(b)) return null;
+    const x = this.lastWhere(b.lte);
+    return x !== this.header && b.gte(x) ? x : null;
+  }
+
+  /** Remove every node in b (zslDeleteRangeByScore/ByLex); onDelete sees each removed node. */
+  deleteIn(b: Bounds, onDelete: (n: SkipNode) => void): number {
+    const x = this.lastWhere((n) => !b.gte(n));
+    let n = x.next[0];
+    let removed = 0;
+    while (n !== null && b.lte(n)) {
+      const next = n.next[0];
+      this.deleteNode(n);
+      onDelete(n);
+      removed++;
+      n = next;
+    }
+    return removed;
+  }
+
+  /**
+   * The last node of the prefix where `pred` holds (the header if none), filling `update` with the
+   * predecessors at every level.
+   */
+  private lastWhere(pred: (n: SkipNode) => boolean): SkipNode {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && pred(f)) {
+        x = f;
+        f = x.next[i];
+      }
+      update[i] = x;
+    }
+    return x;
   }
 
   firstInRange(r: ScoreRange): SkipNode | null {
-    if (!this.inRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !valueGteMin(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    const n = x.next[0];
-    return n !== null && valueLteMax(n.score, r) ? n : null;
+    return this.firstIn(scoreBounds(r));
   }
-
   lastInRange(r: ScoreRange): SkipNode | null {
-    if (!this.inRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && valueLteMax(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    return x !== this.header && valueGteMin(x.score, r) ? x : null;
+    return this.lastIn(scoreBounds(r));
   }
-
-  /** zslIsInLexRange: could any element be in r (checks only the ends)? */
-  inLexRange(r: LexRange): boolean {
-    if (lexRangeEmpty(r)) return false;
-    const t = this.tail;
-    if (t === null || !lexGteMin(t.member, r)) return false;
-    const h = this.header.next[0];
-    return h !== null && lexLteMax(h.member, r);
-  }
-
   firstInLexRange(r: LexRange): SkipNode | null {
-    if (!this.inLexRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !lexGteMin(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    const n = x.next[0];
-    return n !== null && lexLteMax(n.member, r) ? n : null;
+    return this.firstIn(lexBounds(r));
   }
-
   lastInLexRange(r: LexRange): SkipNode | null {
-    if (!this.inLexRange(r)) return null;
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && lexLteMax(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-    }
-    return x !== this.header && lexGteMin(x.member, r) ? x : null;
+    return this.lastIn(lexBounds(r));
   }
-
-  /** Remove every node with a score in r; onDelete sees each removed node. */
   deleteRangeByScore(r: ScoreRange, onDelete: (n: SkipNode) => void): number {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !valueGteMin(f.score, r)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
-    }
-    let n = x.next[0];
-    let removed = 0;
-    while (n !== null && valueLteMax(n.score, r)) {
-      const next = n.next[0];
-      this.deleteNode(n);
-      onDelete(n);
-      removed++;
-      n = next;
-    }
-    return removed;
+    return this.deleteIn(scoreBounds(r), onDelete);
   }
-
-  /** Remove every node whose member is in r. */
   deleteRangeByLex(r: LexRange, onDelete: (n: SkipNode) => void): number {
-    let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && !lexGteMin(f.member, r)) {
-        x = f;
-        f = x.next[i];
-      }
-      update[i] = x;
-    }
-    let n = x.next[0];
-    let removed = 0;
-    while (n !== null && lexLteMax(n.member, r)) {
-      const next = n.next[0];
-      this.deleteNode(n);
-      onDelete(n);
-      removed++;
-      n = next;
-    }
-    return removed;
+    return this.deleteIn(lexBounds(r), onDelete);
   }
 
   /** Remove the nodes with 1-based ranks start..end (inclusive). */

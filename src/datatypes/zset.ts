@@ -14,7 +14,7 @@ import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
-import { SkipList, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax } from './skiplist.js';
+import { SkipList, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds } from './skiplist.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
 
 export class ZSet implements RObject {
@@ -395,18 +395,26 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean): SkipN
   return out;
 }
 
-function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean): SkipNode[] {
+/**
+ * genericZrangebyscore/bylex's walk: from `start`, skip `offset` nodes, then take up to `limit`
+ * (negative = all) while `inside` holds. A negative offset walks off the end, as C's
+ * `while (ln && offset--)` does.
+ */
+function walkRange(start: SkipNode | null, offset: number, limit: number, reverse: boolean, inside: (n: SkipNode) => boolean): SkipNode[] {
   const out: SkipNode[] = [];
-  if (offset > 0 && offset >= z.size) return out;
-  let ln = reverse ? z.zsl.lastInRange(r) : z.zsl.firstInRange(r);
-  if (offset < 0) return out; // C's `while (ln && offset--)` walks off the end
+  if (offset < 0) return out;
+  let ln = start;
   while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.next[0];
-  while (ln !== null && limit-- !== 0) {
-    if (reverse ? !valueGteMin(ln.score, r) : !valueLteMax(ln.score, r)) break;
+  while (ln !== null && limit-- !== 0 && inside(ln)) {
     out.push(ln);
     ln = reverse ? ln.backward : ln.next[0];
   }
   return out;
+}
+
+function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean): SkipNode[] {
+  if (reverse) return walkRange(z.zsl.lastInRange(r), offset, limit, true, (n) => valueGteMin(n.score, r));
+  return walkRange(z.zsl.firstInRange(r), offset, limit, false, (n) => valueLteMax(n.score, r));
 }
 
 /*
@@ -416,29 +424,21 @@ function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, rever
  */
 function lexFirst(z: ZSet, r: LexRange): SkipNode | null {
   if (!z.listpack) return z.zsl.firstInLexRange(r);
-  if (!z.zsl.inLexRange(r)) return null;
+  if (!z.zsl.mayOverlap(lexBounds(r))) return null;
   for (let n = z.zsl.first; n !== null; n = n.next[0]) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
   return null;
 }
 
 function lexLast(z: ZSet, r: LexRange): SkipNode | null {
   if (!z.listpack) return z.zsl.lastInLexRange(r);
-  if (!z.zsl.inLexRange(r)) return null;
+  if (!z.zsl.mayOverlap(lexBounds(r))) return null;
   for (let n = z.zsl.tail; n !== null; n = n.backward) if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
   return null;
 }
 
 function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: boolean): SkipNode[] {
-  const out: SkipNode[] = [];
-  let ln = reverse ? lexLast(z, r) : lexFirst(z, r);
-  if (offset < 0) return out;
-  while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.next[0];
-  while (ln !== null && limit-- !== 0) {
-    if (reverse ? !lexGteMin(ln.member, r) : !lexLteMax(ln.member, r)) break;
-    out.push(ln);
-    ln = reverse ? ln.backward : ln.next[0];
-  }
-  return out;
+  if (reverse) return walkRange(lexLast(z, r), offset, limit, true, (n) => lexGteMin(n.member, r));
+  return walkRange(lexFirst(z, r), offset, limit, false, (n) => lexLteMax(n.member, r));
 }
 
 /**
@@ -515,22 +515,19 @@ function zrangeGeneric(c: Client, a: string[], argStart: number, store: boolean,
   else replyNodes(c, nodes, withscores);
 }
 
+/** Nodes from first to last inclusive, by rank (zcount's arithmetic); 0 when first is null. */
+function countBetween(z: ZSet, first: SkipNode | null, last: SkipNode | null): number {
+  if (first === null) return 0;
+  const len = z.zsl.length;
+  let count = len - (z.zsl.rank(first.score, first.member) - 1);
+  if (last !== null) count -= len - z.zsl.rank(last.score, last.member);
+  return count;
+}
+
 function zcount(c: Client, a: string[]): void {
   const r = parseScoreRange(a[2], a[3]);
   const z = readZ(c, a[1]);
-  if (z === undefined) {
-    c.int(0);
-    return;
-  }
-  const first = z.zsl.firstInRange(r);
-  let count = 0;
-  if (first !== null) {
-    const len = z.zsl.length;
-    count = len - (z.zsl.rank(first.score, first.member) - 1);
-    const last = z.zsl.lastInRange(r);
-    if (last !== null) count -= len - z.zsl.rank(last.score, last.member);
-  }
-  c.int(count);
+  c.int(z === undefined ? 0 : countBetween(z, z.zsl.firstInRange(r), z.zsl.lastInRange(r)));
 }
 
 function zlexcount(c: Client, a: string[]): void {
@@ -538,19 +535,14 @@ function zlexcount(c: Client, a: string[]): void {
   const z = readZ(c, a[1]);
   if (z === undefined) {
     c.int(0);
-    return;
+  } else if (z.listpack) {
+    // zzl: count forward from the first match while below the max.
+    let count = 0;
+    for (let n = lexFirst(z, r); n !== null && lexLteMax(n.member, r); n = n.next[0]) count++;
+    c.int(count);
+  } else {
+    c.int(countBetween(z, z.zsl.firstInLexRange(r), z.zsl.lastInLexRange(r)));
   }
-  let count = 0;
-  const first = lexFirst(z, r);
-  if (first !== null && z.listpack) {
-    for (let n: SkipNode | null = first; n !== null && lexLteMax(n.member, r); n = n.next[0]) count++;
-  } else if (first !== null) {
-    const len = z.zsl.length;
-    count = len - (z.zsl.rank(first.score, first.member) - 1);
-    const last = z.zsl.lastInLexRange(r);
-    if (last !== null) count -= len - z.zsl.rank(last.score, last.member);
-  }
-  c.int(count);
 }
 
 // ---------------------------------------------------------------------------------------------
