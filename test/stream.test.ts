@@ -842,3 +842,44 @@ describe('blocked XREADGROUP served later (in-process)', () => {
     expect(sent.get(a)).toBe('-NOGROUP the consumer group this client was blocked on no longer exists\r\n');
   });
 });
+
+describe('dirty counter (rdb_changes_since_last_save)', () => {
+  it('each stream command changes server.dirty by what Redis counts', async () => {
+    const p = p2;
+    const dirty = async (c: typeof p.eddy): Promise<number> =>
+      Number(/rdb_changes_since_last_save:(\d+)/.exec(String(parseReply(await c.call('INFO', 'persistence'))))![1]);
+    await p.run(['DEL', 'dz']);
+    for (const argv of [
+      ['XADD', 'dz', '1-0', 'a', '1'],
+      ['XADD', 'dz', '2-0', 'a', '1'],
+      ['XADD', 'dz', 'MAXLEN', '1', '3-0', 'a', '1'],
+      ['XADD', 'dz', '4-0', 'a', '1'],
+      ['XADD', 'dz', '5-0', 'a', '1'],
+      ['XDEL', 'dz', '4-0', '5-0', '9-0'],
+      ['XADD', 'dz', '6-0', 'a', '1'],
+      ['XADD', 'dz', '7-0', 'a', '1'],
+      ['XTRIM', 'dz', 'MAXLEN', '1'],
+      ['XGROUP', 'CREATE', 'dz', 'g', '0'],
+      ['XGROUP', 'CREATE', 'dz2', 'g', '0', 'MKSTREAM'],
+      ['XGROUP', 'SETID', 'dz', 'g', '0'],
+      ['XGROUP', 'CREATECONSUMER', 'dz', 'g', 'c'],
+      ['XGROUP', 'CREATECONSUMER', 'dz', 'g', 'c'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'dz', '>'],
+      ['XREADGROUP', 'GROUP', 'g', 'new', 'STREAMS', 'dz', '0'],
+      ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'dz', '>'],
+      ['XCLAIM', 'dz', 'g', 'd', '0', '7-0', '8-0'],
+      ['XAUTOCLAIM', 'dz', 'g', 'e', '0', '0'],
+      ['XACK', 'dz', 'g', '7-0', '7-0'],
+      ['XGROUP', 'DELCONSUMER', 'dz', 'g', 'c'],
+      ['XGROUP', 'DESTROY', 'dz', 'g'],
+      ['XSETID', 'dz', '10-0'],
+      ['XLEN', 'dz'],
+      ['DEL', 'dz', 'dz2'],
+    ]) {
+      const before = await Promise.all([dirty(p.eddy), dirty(p.redis)]);
+      await p.run(argv);
+      const after = await Promise.all([dirty(p.eddy), dirty(p.redis)]);
+      expect(`${argv.join(' ')}: ${after[0] - before[0]}`).toBe(`${argv.join(' ')}: ${after[1] - before[1]}`);
+    }
+  });
+});

@@ -86,15 +86,18 @@ function xgroup(c: Client, argv: string[]): void {
     let id: SID;
     if (argv[4] === '$') id = s ? { ms: s.lastMs, seq: s.lastSeq } : { ms: 0, seq: 0 };
     else id = parseStrictId(argv[4]);
+    let created = false;
     if (s === undefined) {
       s = new StreamObject();
       c.db.add(key, s);
+      created = true;
     }
     if (s.groups?.has(grp)) fail('BUSYGROUP Consumer Group name already exists');
     if (s.groups === null) s.groups = new Map();
     s.groups.set(grp, new ConsumerGroup(id.ms, id.seq, entriesRead));
     c.ok();
-    c.server.dirty++;
+    // Redis counts the group creation once (dbAdd does not count); db.add already did.
+    if (!created) c.server.dirty++;
     notifyStream(c, 'xgroup-create', key);
   } else if (setid && (argv.length === 5 || argv.length === 7)) {
     const id: SID = argv[4] === '$' ? { ms: s!.lastMs, seq: s!.lastSeq } : parseId(argv[4], 0, false);

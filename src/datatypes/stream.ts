@@ -126,6 +126,7 @@ function xadd(c: Client, argv: string[]): void {
   if (given !== null && a.seqGiven && isZero(given)) fail('ERR The ID specified in XADD must be greater than 0-0');
   const key = argv[1];
   let s = lookupStream(c, key, true);
+  let created = false;
   if (s === undefined) {
     if (a.noMkstream) {
       c.nullBulk();
@@ -133,6 +134,7 @@ function xadd(c: Client, argv: string[]): void {
     }
     s = new StreamObject();
     c.db.add(key, s);
+    created = true;
   }
   if (s.lastMs === U64_MAX && s.lastSeq === U64_MAX) fail('ERR The stream has exhausted the last possible ID, unable to add more items');
   // streamAppendItem: the new ID.
@@ -169,7 +171,8 @@ function xadd(c: Client, argv: string[]): void {
   s.append(ms, seq, argv.slice(fieldPos), cf.num('stream-node-max-bytes'), cf.num('stream-node-max-entries'));
   const idStr = fmtId(ms, seq);
   c.bulk(idStr);
-  c.db.signalModified(key);
+  // One signalModifiedKey + dirty++ (db.add already did both for a new key).
+  if (!created) c.db.signalModified(key);
   notifyStream(c, 'xadd', key);
   const rewrite = a.approx || given === null || !a.seqGiven;
   if (rewrite) c.argv = argv.slice();
