@@ -23,15 +23,20 @@ function idx(h: number): number {
  * they would not fit (Redis then stores the string verbatim).
  */
 export function lzfCompress(inp: Uint8Array, outLen: number): Buffer | null {
-  const inLen = inp.length;
-  if (inLen === 0 || outLen <= 0) return null;
+  const out = Buffer.allocUnsafe(outLen + 1);
+  const n = lzfCompressInto(inp, inp.length, out, outLen);
+  return n === 0 ? null : out.subarray(0, n);
+}
+
+/** lzf_compress into a caller's buffer (capacity >= outLen + 1): the compressed size, 0 if it does not fit. */
+export function lzfCompressInto(inp: Uint8Array, inLen: number, out: Uint8Array, outLen: number): number {
+  if (inLen === 0 || outLen <= 0) return 0;
   if (base + inLen + 2 >= 0x7fffffff) {
     htab.fill(0);
     base = 1;
   }
   const b = base;
   base += inLen + 2;
-  const out = Buffer.allocUnsafe(outLen + 1);
   const outEnd = outLen;
   const inEnd = inLen;
   let ip = 0;
@@ -49,7 +54,7 @@ export function lzfCompress(inp: Uint8Array, outLen: number): Buffer | null {
       let maxlen = inEnd - ip - len;
       if (maxlen > MAX_REF) maxlen = MAX_REF;
       if (op + 3 + 1 >= outEnd) {
-        if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return null;
+        if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
       }
       out[op - lit - 1] = lit - 1; // stop run
       if (lit === 0) op--; // undo run if length is zero
@@ -90,7 +95,7 @@ export function lzfCompress(inp: Uint8Array, outLen: number): Buffer | null {
       htab[idx(hval)] = ip + b;
       ip++;
     } else {
-      if (op >= outEnd) return null;
+      if (op >= outEnd) return 0;
       lit++;
       out[op++] = inp[ip++];
       if (lit === MAX_LIT) {
@@ -100,7 +105,7 @@ export function lzfCompress(inp: Uint8Array, outLen: number): Buffer | null {
       }
     }
   }
-  if (op + 3 > outEnd) return null;
+  if (op + 3 > outEnd) return 0;
   while (ip < inEnd) {
     lit++;
     out[op++] = inp[ip++];
@@ -112,7 +117,7 @@ export function lzfCompress(inp: Uint8Array, outLen: number): Buffer | null {
   }
   out[op - lit - 1] = lit - 1; // end run
   if (lit === 0) op--;
-  return out.subarray(0, op);
+  return op;
 }
 
 /** lzf_decompress: exactly outLen bytes, or null when the input is not valid LZF for that size. */

@@ -518,8 +518,9 @@ export function parseRdb(buf: Buffer, opts: ParseOptions): LoadResult {
     } else if (opts.expireBefore !== null && expiretime !== -1 && expiretime < opts.expireBefore) {
       keysExpired++;
     } else {
-      if (db.dict.has(key)) r.fail(`RDB has duplicated key '${key}' in DB ${dbid}`, opAt);
+      const n = db.dict.size;
       db.dict.set(key, val);
+      if (db.dict.size === n) r.fail(`RDB has duplicated key '${key}' in DB ${dbid}`, opAt);
       if (expiretime !== -1) db.expires.set(key, expiretime);
       keysLoaded++;
     }

@@ -12,7 +12,7 @@ import { STREAM_RDB_TYPE, writeStream } from './stream-codec.js';
 import { isInt64 } from '../datatypes/intset.js';
 import { fmtG17 } from '../resp/reply.js';
 import { Crc64 } from './crc64.js';
-import { lzfCompress } from './lzf.js';
+import { lzfCompress, lzfCompressInto } from './lzf.js';
 import { ListpackWriter } from './listpack.js';
 import { intsetEncode } from './intset-codec.js';
 import * as T from './rdb-types.js';
@@ -38,6 +38,10 @@ export interface RdbSerializable {
 }
 
 const CHUNK = 64 * 1024;
+
+/** Scratch buffers for compressing strings without allocating per string. */
+let scratchIn = Buffer.allocUnsafe(4096);
+let scratchOut = Buffer.allocUnsafe(4096);
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
@@ -224,11 +228,23 @@ export class RdbEncoder {
       if (v !== null) return this.encInt(v);
     }
     if (this.opts.compress && n > 20) {
-      const src = Buffer.from(s, 'latin1');
-      const c = lzfCompress(src, n - 4);
-      if (c !== null) return this.lzfBlob(c, n);
+      if (n > CHUNK) {
+        const src = Buffer.from(s, 'latin1');
+        const c = lzfCompress(src, n - 4);
+        if (c !== null) return this.lzfBlob(c, n);
+        this.len(n);
+        this.raw(src);
+        return;
+      }
+      if (scratchIn.length < n) {
+        scratchIn = Buffer.allocUnsafe(Math.max(n, scratchIn.length * 2));
+        scratchOut = Buffer.allocUnsafe(scratchIn.length + 1);
+      }
+      scratchIn.latin1Write(s, 0, n);
+      const clen = lzfCompressInto(scratchIn, n, scratchOut, n - 4);
+      if (clen > 0) return this.lzfBlob(scratchOut.subarray(0, clen), n);
       this.len(n);
-      this.raw(src);
+      this.raw(scratchIn.subarray(0, n));
       return;
     }
     this.len(n);

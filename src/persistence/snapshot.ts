@@ -80,8 +80,10 @@ export class Snapshot {
   /** The hook: serialize the key's current (old) value unless it was handled already. */
   preserve(db: Db, key: string): void {
     const set = this.done[db.id];
-    if (set === null || set === undefined || set.has(key)) return;
+    if (set === null || set === undefined) return;
+    const n = set.size;
     set.add(key);
+    if (set.size === n) return;
     const v = db.dict.get(key);
     if (v === undefined) return; // created after the start: never part of this snapshot
     try {
@@ -168,8 +170,9 @@ export class Snapshot {
           continue;
         }
         const [k, v] = r.value;
-        if (set.has(k)) continue;
+        const before = set.size;
         set.add(k);
+        if (set.size === before) continue;
         this.writeKey(db, k, v);
         if (delayUs > 0) {
           waitUs += delayUs;
