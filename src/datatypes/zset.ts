@@ -199,6 +199,7 @@ function zaddGeneric(c: Client, a: string[], incrCmd: boolean): void {
   let incr = incrCmd;
   let idx = 2;
   for (; idx < a.length; idx++) {
+    if (a[idx].length > 4) break; // not an option: the first score
     const o = a[idx].toLowerCase();
     if (o === 'nx') nx = true;
     else if (o === 'xx') xx = true;
