@@ -2,3 +2,4 @@
 // the streaming API once it lands.
 export { Server, EDDY_VERSION, REDIS_VERSION } from './server/server.js';
 export { Config } from './server/config.js';
+export * from './streaming/index.js';

@@ -1,0 +1,100 @@
+// Why: the per-batch commit hook. After a batch's output operations succeed, the scheduler hands a
+// BatchCommit (batch time, graph fingerprint, each input's offsets/blocks/files, each stateful
+// operator's delta, the commands output operations queued) to the context's committer. eddy's
+// committer turns it into one MULTI/EXEC; MemoryCheckpoint keeps it in memory (tests, demos).
+import type { StreamingContext } from './context.js';
+import type { Time } from './duration.js';
+import { IllegalArgumentException } from './errors.js';
+import type { StateDelta } from './keyed-store.js';
+import { mapKey, type JsonValue } from './keys.js';
+
+export interface InputCommit {
+  readonly streamId: number;
+  readonly name: string;
+  readonly metadata: JsonValue | undefined;
+}
+
+export interface StateCommit {
+  readonly streamId: number;
+  readonly kind: string;
+  readonly delta: StateDelta<unknown, unknown>;
+}
+
+export interface BatchCommit {
+  readonly time: Time;
+  readonly graphFingerprint: string;
+  /** Whether any output operation ran in this batch. */
+  readonly hasJobs: boolean;
+  readonly inputs: readonly InputCommit[];
+  /** Deltas of the stateful operators computed in this batch. */
+  readonly states: readonly StateCommit[];
+  /** Commands queued by output operations (BatchTransaction.call), in order. */
+  readonly commands: ReadonlyArray<readonly string[]>;
+}
+
+export interface BatchCommitter {
+  /** Makes the batch durable; the batch counts as completed only once this resolves. */
+  commit(batch: BatchCommit): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+export type CommitterFactory = (url: string, ssc: StreamingContext) => BatchCommitter;
+
+const schemes = new Map<string, CommitterFactory>();
+
+/** Plugs a checkpoint store in for URLs starting with `scheme:` (e.g. "redis"). */
+export function registerCheckpointScheme(scheme: string, factory: CommitterFactory): void {
+  schemes.set(scheme.toLowerCase(), factory);
+}
+
+export function createCommitter(url: string, ssc: StreamingContext): BatchCommitter {
+  const m = /^([a-z][a-z0-9+.-]*):/i.exec(url);
+  const scheme = m ? m[1].toLowerCase() : '';
+  const f = schemes.get(scheme);
+  if (!f) {
+    throw new IllegalArgumentException(
+      `No checkpoint store for "${url}": known schemes are ${[...schemes.keys()].map((s) => `${s}:`).join(', ')}`,
+    );
+  }
+  return f(url, ssc);
+}
+
+/**
+ * Keeps commits in memory and rebuilds each stateful operator's state from the deltas alone (so
+ * tests can check deltas are complete), plus the last metadata of every input.
+ */
+export class MemoryCheckpoint implements BatchCommitter {
+  readonly commits: BatchCommit[] = [];
+  private readonly states = new Map<number, Map<unknown, [unknown, unknown]>>();
+  private readonly offsets = new Map<number, JsonValue | undefined>();
+  lastTime: Time | undefined;
+
+  constructor(readonly url = 'memory:', private readonly keepCommits = 1000) {}
+
+  commit(batch: BatchCommit): void {
+    this.commits.push(batch);
+    if (this.commits.length > this.keepCommits) this.commits.splice(0, this.commits.length - this.keepCommits);
+    for (const s of batch.states) {
+      let m = this.states.get(s.streamId);
+      if (!m) {
+        m = new Map();
+        this.states.set(s.streamId, m);
+      }
+      for (const k of s.delta.removed) m.delete(mapKey(k));
+      for (const [k, v] of s.delta.updated) m.set(mapKey(k), [k, v]);
+    }
+    for (const i of batch.inputs) this.offsets.set(i.streamId, i.metadata);
+    this.lastTime = batch.time;
+  }
+
+  /** The state of stream `streamId` as rebuilt from the committed deltas. */
+  stateOf<K, S>(streamId: number): Map<K, S> {
+    return new Map([...(this.states.get(streamId)?.values() ?? [])] as Array<[K, S]>);
+  }
+
+  lastInputMetadata(streamId: number): JsonValue | undefined {
+    return this.offsets.get(streamId);
+  }
+}
+
+registerCheckpointScheme('memory', (url) => new MemoryCheckpoint(url));
