@@ -479,13 +479,14 @@ describe('macro nodes: approximate trimming', () => {
     ['100', '300'],
     ['0', '1000'],
     ['7', '0'],
+    ['9223372036854775807', '2000'],
   ];
   for (const [entries, bytes] of configs) {
     it(`node-max-entries ${entries}, node-max-bytes ${bytes}`, async () => {
       const p = p2;
       await p.run(['CONFIG', 'SET', 'stream-node-max-entries', entries, 'stream-node-max-bytes', bytes]);
       try {
-        const rng = new Rng(Number(entries) * 7919 + Number(bytes));
+        const rng = new Rng((Number(entries) % 100000) * 7919 + Number(bytes));
         await p.run(['DEL', 'ns']);
         let ms = 1;
         for (let i = 0; i < 1500; i++) {

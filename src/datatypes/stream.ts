@@ -97,7 +97,8 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
     if (!a.approx) fail('ERR syntax error, LIMIT cannot be used without the special ~ option');
   } else if (a.approx) {
     // At most 100 nodes' worth of work, capped both ways.
-    let lim = 100 * c.server.config.num('stream-node-max-entries');
+    // long long arithmetic: 100 * a huge stream-node-max-entries wraps as in C.
+    let lim = Number(BigInt.asIntN(64, 100n * BigInt(c.server.config.num('stream-node-max-entries'))));
     if (lim <= 0) lim = 10000;
     if (lim > 1000000) lim = 1000000;
     a.limit = lim;
