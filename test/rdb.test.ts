@@ -15,6 +15,8 @@ import { Crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
 import { lpDecode, lpEncode } from '../src/persistence/listpack.js';
 import { RdbError, parseRdb } from '../src/persistence/rdb-reader.js';
+import { dumpPayload } from '../src/persistence/rdb-writer.js';
+import { propagationRunner } from './support/in-process.js';
 
 const servers: ServerHandle[] = [];
 const clients: RawClient[] = [];
@@ -581,5 +583,25 @@ describe('DUMP / RESTORE', () => {
     const body = Buffer.from([0x00, 0x85, 0x41, 0x0a, 0x00]);
     const crc = new Crc64().update(body).bytesLE();
     await p.run(['RESTORE', 'k7', '0', Buffer.concat([body, crc]).toString('latin1')]);
+  });
+});
+
+describe('RESTORE propagation (in-process)', () => {
+  const prop = propagationRunner();
+  const p = dumpPayload('v', { compress: true, listFill: -2 }).latin1Slice();
+
+  it('a relative TTL propagates as an absolute one (ABSTTL); an expired REPLACE as DEL', () => {
+    const t0 = Date.now();
+    const out = prop('RESTORE', 'k', '100000', p);
+    expect(out.length).toBe(1);
+    expect(out[0][0]).toBe('RESTORE');
+    expect(out[0][4]).toBe('ABSTTL');
+    expect(Number(out[0][2])).toBeGreaterThanOrEqual(t0 + 100000);
+    expect(Number(out[0][2])).toBeLessThan(t0 + 110000);
+    expect(prop('RESTORE', 'k', '0', p, 'REPLACE')).toEqual([['RESTORE', 'k', '0', p, 'REPLACE']]);
+    expect(prop('RESTORE', 'k', String(t0 - 1000), p, 'ABSTTL', 'REPLACE')).toEqual([['DEL', 'k']]);
+    expect(prop('RESTORE', 'k2', '1', p, 'ABSTTL')).toEqual([]);
+    expect(prop('RESTORE', 'k3', '0', p)).toEqual([['RESTORE', 'k3', '0', p]]);
+    expect(prop('RESTORE', 'k3', '0', p)).toEqual([]);
   });
 });
