@@ -198,6 +198,19 @@ describe('eddy writes, redis-server loads', () => {
     expect(r.output()).toMatch(/Done loading RDB, keys loaded: \d+, keys expired: 0/);
   }, 60000);
 
+  it('loading a file slowly logs its progress (percent, keys/s)', async () => {
+    const dir = tmpDir('eddy-progress-');
+    const e = await eddy([], dir);
+    const c = await connect(e);
+    await ok(c, 'DEBUG', 'POPULATE', '3000');
+    await ok(c, 'SAVE');
+    await e.stop();
+    const e2 = await eddy(['--key-load-delay', '700'], dir);
+    expect(await ok(await connect(e2), 'DBSIZE')).toBe(3000);
+    expect(e2.output()).toMatch(/Loading RDB: \d+\.\d% \(\d+ keys, \d+ keys\/s\)/);
+    expect(e2.output()).toMatch(/Done loading RDB, keys loaded: 3000, keys expired: 0\./);
+  }, 30000);
+
   it('eddy loads its own file back identically (restart)', async () => {
     const e = await eddy([], eddyDir);
     const c = await connect(e);

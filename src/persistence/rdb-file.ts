@@ -235,9 +235,11 @@ export function readRdbFile(server: Server, file: string, opts: { progress?: boo
   const total = buf.length;
   const t0 = Date.now();
   let lastLog = t0;
+  const delay = server.config.num('key-load-delay');
   return parseRdb(buf, {
     numDbs: server.dbs.length,
     limits: loadLimits(server),
+    keyDelayUs: delay > 0 ? delay : 0,
     expireBefore: Date.now(),
     checksum: server.config.bool('rdbchecksum'),
     log: (level, msg) => (level === 'warning' ? server.log.warning(msg) : server.log.notice(msg)),

@@ -16,6 +16,9 @@ import { zipmapDecode } from './zipmap.js';
 import { readStream } from './stream-codec.js';
 import * as T from './rdb-types.js';
 
+/** key-load-delay blocks like Redis's debugDelay (this module stays free of server imports). */
+const delayCell = new Int32Array(new SharedArrayBuffer(4));
+
 /** A refused input: what was wrong and the byte offset where it was found. */
 export class RdbError extends Error {
   constructor(
@@ -434,8 +437,10 @@ export interface ParseOptions {
   /** verify the CRC-64 at the end (rdbchecksum) */
   checksum: boolean;
   log?: (level: 'notice' | 'warning', msg: string) => void;
-  /** called about every 1024 keys with the bytes consumed so far */
+  /** called every 256 keys with the bytes consumed so far */
   progress?: (pos: number, keys: number) => void;
+  /** key-load-delay: microseconds to wait after each key (tests) */
+  keyDelayUs?: number;
   /** stop after the checksum and accept what follows (an AOF with an RDB preamble) */
   allowTrailing?: boolean;
 }
@@ -525,7 +530,8 @@ export function parseRdb(buf: Buffer, opts: ParseOptions): LoadResult {
       keysLoaded++;
     }
     expiretime = -1;
-    if (opts.progress && ((keysLoaded + keysExpired) & 1023) === 0) opts.progress(r.pos, keysLoaded + keysExpired);
+    if (opts.keyDelayUs) Atomics.wait(delayCell, 0, 0, opts.keyDelayUs / 1000);
+    if (opts.progress && ((keysLoaded + keysExpired) & 255) === 0) opts.progress(r.pos, keysLoaded + keysExpired);
   }
   let checksumDisabled = false;
   if (version >= 5) {

@@ -140,6 +140,16 @@ function saveParse(args: string[]): string | { error: string } {
   return out.join(' ');
 }
 
+/** setConfigReplicaOfOption: "<host> <port>" (port 0..65535, strtol rules) or "no one" (''). */
+function replicaofParse(args: string[]): string | { error: string } {
+  if (args.length !== 2) return { error: 'wrong number of arguments' };
+  if (args[0].toLowerCase() === 'no' && args[1].toLowerCase() === 'one') return '';
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)$/.exec(args[1]);
+  const port = m ? Number(m[1]) : NaN;
+  if (!(port >= 0 && port <= 65535)) return { error: 'Invalid master port' };
+  return `${args[0]} ${port}`;
+}
+
 /** latency-tracking-info-percentiles: numbers in 0..100, shown as Redis prints doubles ("%f" trimmed). */
 function parsePercentiles(args: string[]): string | { error: string } {
   const out: string[] = [];
@@ -225,6 +235,7 @@ export const PARAMS: Param[] = [
   bool('rdbchecksum', true, { immutable: true }),
   bool('stop-writes-on-bgsave-error', true),
   int('rdb-key-save-delay', 0, INT_MIN, INT_MAX),
+  int('key-load-delay', 0, INT_MIN, INT_MAX),
   bool('appendonly', false, { apply: 'appendonly' }),
   enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
   str('appendfilename', 'appendonly.aof', { immutable: true }),
@@ -268,6 +279,26 @@ export const PARAMS: Param[] = [
   str('unixsocket', '', { immutable: true }),
   bool('replica-read-only', true, { alias: 'slave-read-only' }),
   bool('replica-serve-stale-data', true, { alias: 'slave-serve-stale-data' }),
+  // Replication (src/replication/). `replicaof` holds "host port" ('' on a master): REPLICAOF updates it.
+  { name: 'replicaof', alias: 'slaveof', kind: 'special', def: '', immutable: true, multiArg: true, parse: replicaofParse },
+  mem('repl-backlog-size', 1024 * 1024, { min: 1, apply: 'repl-backlog-size' }),
+  int('repl-backlog-ttl', 3600, 0, LLONG_MAX),
+  bool('repl-diskless-sync', true),
+  int('repl-diskless-sync-delay', 5, 0, INT_MAX),
+  int('repl-diskless-sync-max-replicas', 0, 0, INT_MAX),
+  enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb']),
+  int('repl-ping-replica-period', 10, 1, INT_MAX, { alias: 'repl-ping-slave-period' }),
+  int('repl-timeout', 60, 1, INT_MAX),
+  bool('repl-disable-tcp-nodelay', false),
+  int('min-replicas-to-write', 0, 0, INT_MAX, { alias: 'min-slaves-to-write' }),
+  int('min-replicas-max-lag', 10, 0, INT_MAX, { alias: 'min-slaves-max-lag' }),
+  int('replica-priority', 100, 0, INT_MAX, { alias: 'slave-priority' }),
+  str('replica-announce-ip', '', { alias: 'slave-announce-ip' }),
+  int('replica-announce-port', 0, 0, 65535, { alias: 'slave-announce-port' }),
+  bool('replica-announced', true),
+  bool('replica-lazy-flush', false, { alias: 'slave-lazy-flush' }),
+  bool('replica-ignore-maxmemory', true, { alias: 'slave-ignore-maxmemory' }),
+  bool('replica-ignore-disk-write-errors', false),
   enm('shutdown-on-sigterm', 'default', ['default', 'save', 'nosave', 'now', 'force'], { multi: true, multiArg: true }),
   enm('shutdown-on-sigint', 'default', ['default', 'save', 'nosave', 'now', 'force'], { multi: true, multiArg: true }),
   // eddy allows DEBUG by default (Redis: 'no'); 'local' limits it to loopback connections.
