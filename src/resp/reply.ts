@@ -23,8 +23,8 @@ export function formatDouble(d: number): string {
 /** C's printf("%.17g"). */
 export function fmtG17(d: number): string {
   if (d === 0) return Object.is(d, -0) ? '-0' : '0';
-  // Whole numbers below 1e17 print all their digits with %.17g: the common case for scores.
-  if (Number.isInteger(d) && d < 1e17 && d > -1e17) return String(d);
+  // Safe integers print exactly the same with %.17g and String(): the common case for scores.
+  if (Number.isSafeInteger(d)) return String(d);
   let s = d.toPrecision(17);
   // toPrecision gives e.g. "1.0000000000000000e+21" or "123.45000000000000"
   let mant = s;
