@@ -610,7 +610,13 @@ describe('seeded random sequences', () => {
         else if (r < 95) argv = ['XAUTOCLAIM', k, g, c, rng.pick(['0', '100000000']), id(k), 'COUNT', String(rng.int(1, 5)), ...(rng.bool() ? ['JUSTID'] : [])];
         else if (r < 96) argv = ['XINFO', 'STREAM', k];
         else if (r < 97) argv = rng.bool() ? ['XINFO', 'STREAM', k, 'FULL', 'COUNT', String(rng.int(0, 3))] : ['XINFO', 'CONSUMERS', k, g];
-        else argv = ['XREAD', 'COUNT', String(rng.int(1, 3)), 'STREAMS', k, id(k)];
+        else if (r < 98) argv = ['XREAD', 'COUNT', String(rng.int(1, 3)), 'STREAMS', k, id(k)];
+        else {
+          next[k] += rng.int(0, 3);
+          argv = ['XSETID', k, `${next[k]}-${rng.int(0, 3)}`];
+          if (rng.bool(0.4)) argv.push('ENTRIESADDED', String(rng.int(0, 400)));
+          if (rng.bool(0.4)) argv.push('MAXDELETEDID', id(k));
+        }
         if (argv[0] === 'XINFO' && (argv.length > 3 || argv[1] === 'CONSUMERS')) {
           const [e, rr] = await both(p, argv);
           if (JSON.stringify(maskTimes(parseReply(e))) !== JSON.stringify(maskTimes(parseReply(rr)))) throw mismatch(p, `${JSON.stringify(argv)}`, e, rr);
