@@ -27,6 +27,7 @@ export class KeyedStore<K, S> {
   /** Time (ms) of the batch the store reflects; undefined before the first batch. */
   version: number | undefined;
   private delta: StateDelta<K, S> | undefined;
+  private pending: Map<unknown, StateEntry<K, S>> | undefined;
   private count = 0;
 
   constructor(readonly numPartitions: number) {
@@ -53,14 +54,19 @@ export class KeyedStore<K, S> {
     return this.getMapped(mapKey(key)) !== undefined;
   }
 
-  /** Loads entries (initial state, checkpoint restore) without recording a delta. */
-  load(entries: Iterable<readonly [K, S] | readonly [K, S, number]>, time: number): void {
+  /**
+   * Loads entries: a checkpoint restore (not recorded), or an initial state (`record`: the entries
+   * join the next batch's delta, so a committer persists them with that batch).
+   */
+  load(entries: Iterable<readonly [K, S] | readonly [K, S, number]>, time: number, record = false): void {
     for (const e of entries) {
       const mk = mapKey(e[0]);
       const part = this.parts[this.partitionOf(mk)];
       if (!part.has(mk)) this.count++;
       part.delete(mk);
-      part.set(mk, { key: e[0], value: e[1], time: e.length > 2 ? (e[2] as number) : time });
+      const entry = { key: e[0], value: e[1], time: e.length > 2 ? (e[2] as number) : time };
+      part.set(mk, entry);
+      if (record) (this.pending ??= new Map()).set(mk, entry);
     }
   }
 
@@ -69,14 +75,19 @@ export class KeyedStore<K, S> {
    * and `removes` (mapped key -> key). Records and returns the batch's delta.
    */
   apply(time: number, puts: Map<unknown, StateEntry<K, S>>, removes: Map<unknown, K>): StateDelta<K, S> {
+    const pending = this.pending;
+    this.pending = undefined;
     const updated = new Map<K, S>();
     const removed: K[] = [];
+    if (pending) {
+      for (const [mk, e] of pending) if (!puts.has(mk) && !removes.has(mk)) updated.set(e.key, e.value);
+    }
     for (const [mk, key] of removes) {
       if (puts.has(mk)) continue;
       const part = this.parts[this.partitionOf(mk)];
       if (part.delete(mk)) {
         this.count--;
-        removed.push(key);
+        if (!pending?.has(mk)) removed.push(key);
       }
     }
     for (const [mk, e] of puts) {

@@ -58,7 +58,7 @@ abstract class KeyedStateNode<K, S, Out> implements DStreamNode<Out>, StatefulNo
     ensurePrevious(this.self as DStream<unknown>, this.store.version, time, this.slideDuration);
     if (this.store.version === undefined && !this.initialLoaded) {
       this.initialLoaded = true;
-      if (this.initial) this.store.load(this.initial.collect(), time.milliseconds);
+      if (this.initial) this.store.load(this.initial.collect(), time.milliseconds, true);
     }
   }
 
