@@ -688,8 +688,27 @@ describe('blocking XREAD / XREADGROUP across connections', () => {
     await c2.readBoth('second consumer');
     await w.run(['XPENDING', 'gb', 'g']);
     await w.run(['XINFO', 'GROUPS', 'gb']);
+    // Two entries in one transaction: the longest waiter (three, NOACK) takes both, the others
+    // keep waiting in FIFO order.
+    for (const [p, name] of [
+      [c1, 'one'],
+      [c2, 'two'],
+    ] as const) {
+      p.eddy.send('XREADGROUP', 'GROUP', 'g', name, 'BLOCK', '0', 'STREAMS', 'gb', '>');
+      p.redis.send('XREADGROUP', 'GROUP', 'g', name, 'BLOCK', '0', 'STREAMS', 'gb', '>');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await w.run(['MULTI']);
+    await w.run(['XADD', 'gb', '3-0', 'a', '3']);
+    await w.run(['XADD', 'gb', '4-0', 'a', '4']);
+    await w.run(['EXEC']);
+    await c3.readBoth('the longest waiter takes both');
+    await w.run(['XADD', 'gb', '5-0', 'a', '5']);
+    await c1.readBoth('the next waiter gets the next entry');
+    await w.run(['XPENDING', 'gb', 'g']);
+    await w.run(['XINFO', 'GROUPS', 'gb']);
     await w.run(['XGROUP', 'DESTROY', 'gb', 'g']);
-    await c3.readBoth('NOGROUP after destroy');
+    await c2.readBoth('NOGROUP after destroy');
     c1.close();
     c2.close();
     c3.close();
