@@ -232,6 +232,27 @@ describe('redis-server writes, eddy loads', () => {
     expect(diffDescriptions(redisDesc, await describeDataset(c), ['redis', 'eddy'])).toEqual([]);
   }, 60000);
 
+  it('small encoding limits, compressed quicklist nodes and plain nodes, both directions', async () => {
+    const limits = ['--hash-max-listpack-entries', '4', '--zset-max-listpack-entries', '4', '--set-max-intset-entries', '4', '--list-max-listpack-size', '3', '--list-compress-depth', '1'];
+    const r = await redis([...limits, '--enable-debug-command', 'yes']);
+    const rc = await connect(r);
+    // Elements above the threshold go into PLAIN quicklist nodes.
+    await ok(rc, 'DEBUG', 'QUICKLIST-PACKED-THRESHOLD', '1000');
+    const cmds = datasetCommands(7);
+    await run(rc, cmds);
+    const redisDesc = await describeDataset(rc);
+    expect(await ok(rc, 'SAVE')).toBe('OK');
+    const dir = tmpDir('eddy-from-redis-');
+    fs.copyFileSync(path.join(r.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+    const e = await eddy(limits, dir);
+    const c = await connect(e);
+    expect(diffDescriptions(redisDesc, await describeDataset(c), ['redis', 'eddy'])).toEqual([]);
+    // and back: eddy's file under the same limits loads in a fresh redis-server
+    await ok(c, 'SAVE');
+    const r2 = await redis(['--dir', dir, '--dbfilename', 'dump.rdb', ...limits]);
+    expect(diffDescriptions(redisDesc, await describeDataset(await connect(r2)), ['redis', 'redis via eddy'])).toEqual([]);
+  }, 60000);
+
   it('a file saved with rdbcompression no and rdbchecksum no loads', async () => {
     const r = await redis(['--rdbcompression', 'no', '--rdbchecksum', 'no']);
     const rc = await connect(r);

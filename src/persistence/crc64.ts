@@ -91,11 +91,6 @@ export class Crc64 {
   }
 }
 
-/** CRC-64 of a whole buffer, as a 16-digit hex string. */
-export function crc64Hex(buf: Uint8Array, start = 0, end = buf.length): string {
-  return new Crc64().update(buf, start, end).hex();
-}
-
 /** The little-endian 64-bit value at buf[off..off+8] as hex (for messages). */
 export function leHex(buf: Uint8Array, off: number): string {
   let s = '';

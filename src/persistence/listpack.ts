@@ -161,19 +161,6 @@ export function lpEncode(items: Iterable<string>): Buffer {
   return w.finish();
 }
 
-/** Size in bytes lpAppend would add for s (entry + backlen). */
-export function lpEntryBytes(s: string): number {
-  let n: number;
-  if (s.length <= 20 && isInt64(s)) {
-    const v = Number(s);
-    n = v >= 0 && v <= 127 ? 1 : v >= -4096 && v <= 4095 ? 2 : v >= -32768 && v <= 32767 ? 3 : v >= -8388608 && v <= 8388607 ? 4 : v >= -2147483648 && v <= 2147483647 ? 5 : 9;
-  } else {
-    const l = s.length;
-    n = (l < 64 ? 1 : l < 4096 ? 2 : 5) + l;
-  }
-  return n + backlenSize(n);
-}
-
 /**
  * Decode a listpack into its elements (integers as decimal strings). Validates the header, every
  * entry's bounds and backlen, the terminator and the element count; throws BlobError otherwise.

@@ -31,12 +31,6 @@ export interface EncodeOptions {
   listFill: number;
 }
 
-/** A value type that serializes itself (streams plug in here without the writer knowing them). */
-export interface RdbSerializable {
-  rdbType(): number;
-  rdbWrite(enc: RdbEncoder): void;
-}
-
 const CHUNK = 64 * 1024;
 
 /** Scratch buffers for compressing strings without allocating per string. */
@@ -327,8 +321,6 @@ export class RdbEncoder {
     if (v instanceof ZSet) return this.zset(v);
     if (v instanceof ListObject) return this.list(v);
     if (v instanceof StreamObject) return writeStream(this, v);
-    const ser = v as unknown as Partial<RdbSerializable>;
-    if (typeof ser.rdbWrite === 'function') return ser.rdbWrite(this);
     throw new Error(`cannot serialize a value of type ${v.type}`);
   }
 
@@ -419,8 +411,6 @@ export function rdbType(v: Value): number {
   if (v instanceof ZSet) return v.listpack ? T.T_ZSET_LISTPACK : T.T_ZSET_2;
   if (v instanceof ListObject) return T.T_LIST_QUICKLIST_2;
   if (v instanceof StreamObject) return STREAM_RDB_TYPE;
-  const ser = v as unknown as Partial<RdbSerializable>;
-  if (typeof ser.rdbType === 'function') return ser.rdbType();
   throw new Error(`cannot serialize a value of type ${v.type}`);
 }
 

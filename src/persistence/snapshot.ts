@@ -59,10 +59,6 @@ export class Snapshot {
     this.finished.catch(() => {});
   }
 
-  get running(): boolean {
-    return !this.settled;
-  }
-
   private writeKey(db: Db, key: string, v: Value): void {
     const id = db.id;
     if (this.selected !== id) {
