@@ -130,7 +130,8 @@ function nodeText(n: GraphNodeDescription): string {
   const params = Object.entries(n.params)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ');
-  return `${n.kind}(${params}${params ? ', ' : ''}slide=${n.slideMs} ms${n.parents.length ? `, parents=${n.parents.join('+')}` : ''})`;
+  const slide = 'slide' in n.params ? '' : `${params ? ', ' : ''}slide=${n.slideMs}`;
+  return `${n.kind}(${params}${slide}${n.parents.length ? `, parents=${n.parents.join('+')}` : ''})`;
 }
 
 /** Human-readable differences between a checkpoint's graph and the current one (empty if compatible). */
