@@ -54,7 +54,8 @@ export class Db {
     // Redis's keyIsExpired: expired once now > when (a key is still alive at its own ms); nothing
     // expires while loading (an AOF replays commands on keys whose TTL may be past).
     if (when === undefined || when >= this.server.now() || this.server.loading) return false;
-    if (this.server.isReplica()) return true; // replicas wait for the master's DEL
+    // Replicas wait for the master's DEL; the master's own commands still see the key.
+    if (this.server.isReplica()) return !this.server.applyingMasterStream;
     this.deleteExpired(key);
     return true;
   }

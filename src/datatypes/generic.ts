@@ -1,6 +1,6 @@
-// Why: the type-agnostic keyspace commands (Redis db.c / object.c / replication.c WAIT): DEL,
+// Why: the type-agnostic keyspace commands (Redis db.c / object.c): DEL,
 // UNLINK, EXISTS, TYPE, KEYS, SCAN, RANDOMKEY, RENAME[NX], MOVE, COPY, TOUCH, DBSIZE, FLUSHDB,
-// FLUSHALL, OBJECT and WAIT, with Redis 7.0's argument rules, error texts, keyspace events and
+// FLUSHALL and OBJECT (WAIT lives in src/replication/), with Redis 7.0's argument rules, error texts, keyspace events and
 // propagation. SCAN's cursor scheme over the JS Map is documented at ScanRegistry below.
 import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
@@ -10,9 +10,9 @@ import { typeName } from './db.js';
 import { compileGlob } from './glob.js';
 import { copyStringEncoding, stringEncoding } from './string.js';
 import { ERR_DB_INDEX, ERR_NO_SUCH_KEY, ERR_SYNTAX, fail } from '../server/errors.js';
-import { getInt, parseBigLL } from '../server/args.js';
+import { getInt } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
-import { blockForKeys, signalKeyAsReady } from '../server/blocking.js';
+import { signalKeyAsReady } from '../server/blocking.js';
 import { parseScanCursor, parseScanOptions, replyScan } from './scan-cursor.js';
 
 const INT_MIN = -2147483648;
@@ -449,30 +449,6 @@ function objectFreq(c: Client, argv: string[]): void {
   c.int(5);
 }
 
-// ---------------------------------------------------------------------------------------------
-// WAIT: there are no replicas yet, so no write is ever acknowledged.
-
-/** setTimeout's longest delay; a longer WAIT is as good as forever (24.8 days). */
-const MAX_TIMER_MS = 2147483647;
-
-function wait(c: Client, argv: string[]): void {
-  const numreplicas = getInt(argv[1]);
-  // getTimeoutFromObjectOrReply(..., UNIT_MILLISECONDS). Redis 7.0 adds the command time without
-  // an overflow check: an overflowing deadline never fires, like 0.
-  const tb = parseBigLL(argv[2]);
-  if (tb === null) fail('ERR timeout is not an integer or out of range');
-  if (tb < 0n) fail('ERR timeout is negative');
-  const acked = 0;
-  if (acked >= numreplicas || c.server.inExec) {
-    c.int(acked);
-    return;
-  }
-  // Block (on no key) until the timeout, CLIENT UNBLOCK or disconnection; then reply with the
-  // (zero) acknowledgements, as replyToBlockedClientTimedOut does for WAIT.
-  const ms = tb > BigInt(MAX_TIMER_MS) ? 0 : Number(tb);
-  blockForKeys(c, [], ms, (cl) => cl.int(acked));
-}
-
 export const commands: CommandDef[] = [
   { name: 'del', handler: del },
   { name: 'unlink', handler: del },
@@ -494,5 +470,4 @@ export const commands: CommandDef[] = [
   { name: 'object|idletime', handler: objectIdletime },
   { name: 'object|freq', handler: objectFreq },
   { name: 'object|help', handler: (c) => c.add(OBJECT_HELP) },
-  { name: 'wait', handler: wait },
 ];

@@ -63,6 +63,8 @@ export class Client {
   readonly fd: number;
   /** errors replied during the current command (for failed_calls) */
   errored = false;
+  /** replication role of this connection: our master's link ('master'), one of our replicas ('replica') */
+  replRole: '' | 'master' | 'replica' = '';
 
   constructor(
     readonly server: Server,
@@ -181,6 +183,8 @@ export class Client {
   /** Redis's CLIENT LIST flags field. */
   flagString(): string {
     let f = '';
+    if (this.replRole === 'replica') f += 'S';
+    else if (this.replRole === 'master') f += 'M';
     if (this.monitor) f += 'O';
     if (this.subscriptionCount > 0) f += 'P';
     if (this.multi) f += 'x';

@@ -15,7 +15,8 @@ import { commands as zset } from '../datatypes/zset.js';
 import { commands as stream } from '../datatypes/stream.js';
 import { commands as rdb } from '../persistence/rdb-commands.js';
 import { commands as aof } from '../persistence/aof-commands.js';
+import { commands as replication } from '../replication/commands.js';
 
 export function allCommands(): CommandDef[] {
-  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string, ...hash, ...list, ...set, ...zset, ...stream, ...aof, ...rdb];
+  return [...connection, ...multi, ...pubsub, ...admin, ...generic, ...expire, ...string, ...hash, ...list, ...set, ...zset, ...stream, ...aof, ...rdb, ...replication];
 }

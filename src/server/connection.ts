@@ -195,6 +195,7 @@ export function clientInfoLine(c: Client): string {
 }
 
 function clientType(c: Client): string {
+  if (c.replRole !== '') return c.replRole;
   if (c.subscriptionCount > 0) return 'pubsub';
   return 'normal';
 }

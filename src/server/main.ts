@@ -8,6 +8,7 @@ import { Config, ConfigError } from './config.js';
 import { Server, EDDY_VERSION, REDIS_VERSION } from './server.js';
 import { loadOnStartup } from '../persistence/rdb-commands.js';
 import { aofStartup } from '../persistence/aof-commands.js';
+import { replicationStartup } from '../replication/commands.js';
 
 const USAGE = `Usage: eddy-server [/path/to/redis.conf] [options] [-]
        eddy-server - (read config from stdin)
@@ -149,6 +150,8 @@ async function main(): Promise<void> {
   }
   server.log.notice('Server initialized');
   server.log.notice(`Ready to accept connections tcp on port ${port}`);
+  // Replication hooks in; with `replicaof` set, the link to the master starts now.
+  replicationStartup(server);
   if (process.send) {
     process.send('ready');
   }

@@ -97,7 +97,14 @@ export const commands: CommandDef[] = [
     internal: [...ctx],
   },
   { name: 'sunsubscribe', handler: unsubscribeCommand((ps) => ps.shard), internal: [...ctx] },
-  { name: 'publish', handler: (c, a) => c.int(c.server.pubsub.publish(a[1], a[2])) },
+  {
+    name: 'publish',
+    handler: (c, a) => {
+      c.int(c.server.pubsub.publish(a[1], a[2]));
+      // Redis: forceCommandPropagation(c, PROPAGATE_REPL) — replicas deliver it too, the AOF skips it.
+      c.server.propagateToReplicas(c.db.id, a);
+    },
+  },
   { name: 'spublish', handler: (c, a) => c.int(c.server.pubsub.spublish(a[1], a[2])) },
   { name: 'pubsub|channels', handler: (c, a) => channelList(c, a, c.server.pubsub.channels) },
   { name: 'pubsub|shardchannels', handler: (c, a) => channelList(c, a, c.server.pubsub.shardChannels) },

@@ -50,8 +50,20 @@ export class Server {
   cmdTime = 0;
   /** the propagation hook: AOF, replication and friends subscribe here */
   readonly propagators: Propagator[] = [];
-  /** commands propagated by the current top-level call (wrapped in MULTI/EXEC when > 1) */
-  alsoPropagate: [number, string[]][] = [];
+  /**
+   * The propagators (also listed in `propagators`) that receive replica-only commands too: PUBLISH
+   * reaches replicas but not the AOF (Redis's forceCommandPropagation(c, PROPAGATE_REPL)).
+   */
+  readonly replicaPropagators = new Set<Propagator>();
+  /** commands propagated by the current top-level call (wrapped in MULTI/EXEC when > 1); [2]: replicas only */
+  alsoPropagate: [number, string[], boolean?][] = [];
+  /** replication: the master this server replicates ("host port" via REPLICAOF), null on a master */
+  masterHost: string | null = null;
+  /**
+   * true while commands of the master's replication stream execute: a key that looks expired to
+   * the replica still exists for them (the master's DEL decides, Redis's expireIfNeeded).
+   */
+  applyingMasterStream = false;
   /** called when a client disconnects (blocking commands, etc. register cleanup here) */
   readonly onClientClose: ((c: Client) => void)[] = [];
   /** called on every cron tick */
@@ -102,7 +114,7 @@ export class Server {
   }
 
   isReplica(): boolean {
-    return false;
+    return this.masterHost !== null;
   }
 
   notify(type: string, event: string, key: string, dbid: number): void {
@@ -116,6 +128,13 @@ export class Server {
     if (this.cmdTime === 0) this.flushPropagation(); // outside a command (active expire, cron)
   }
 
+  /** Queue a command for the replicas only (PUBLISH), as part of the current execution unit. */
+  propagateToReplicas(dbid: number, argv: string[]): void {
+    if (this.replicaPropagators.size === 0) return;
+    this.alsoPropagate.push([dbid, argv, true]);
+    if (this.cmdTime === 0) this.flushPropagation();
+  }
+
   /** Emit what the last execution unit propagated, wrapped in MULTI/EXEC when it is several ops. */
   flushPropagation(): void {
     const ops = this.alsoPropagate;
@@ -123,7 +142,9 @@ export class Server {
     this.alsoPropagate = [];
     const wrap = ops.length > 1;
     if (wrap) for (const p of this.propagators) p(ops[0][0], ['MULTI']);
-    for (const [db, argv] of ops) for (const p of this.propagators) p(db, argv);
+    for (const [db, argv, replicasOnly] of ops) {
+      for (const p of this.propagators) if (replicasOnly !== true || this.replicaPropagators.has(p)) p(db, argv);
+    }
     if (wrap) for (const p of this.propagators) p(ops[ops.length - 1][0], ['EXEC']);
   }
 
@@ -340,12 +361,13 @@ export class Server {
   /** serverCron: active expiry, client timeouts, stats sampling, module hooks. */
   private serverCron(): void {
     this.stats.sample();
-    if (this.activeExpireEnabled) this.activeExpireCycle();
+    // Replicas never expire keys actively: they wait for the master's DEL.
+    if (this.activeExpireEnabled && !this.isReplica()) this.activeExpireCycle();
     const timeout = this.config.num('timeout');
     if (timeout > 0) {
       const now = Date.now();
       for (const c of this.clients.values()) {
-        if (c.subscriptionCount > 0 || c.blocked || c.monitor) continue;
+        if (c.subscriptionCount > 0 || c.blocked || c.monitor || c.replRole !== '') continue;
         if (now - c.lastInteraction > timeout * 1000) this.closeClient(c);
       }
     }

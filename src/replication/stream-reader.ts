@@ -1,0 +1,117 @@
+// Why: the replica's reader of its master's command stream. Unlike the client request parser it
+// keeps the raw bytes of what it parsed until they are taken: applied commands are proxied
+// verbatim to our own backlog and sub-replicas, and their byte count is the replication offset.
+import { splitArgs } from '../resp/request-parser.js';
+
+export class StreamProtocolError extends Error {}
+
+const CR = 13;
+const LF = 10;
+
+export class StreamReader {
+  private buf: Buffer = Buffer.alloc(0);
+  /** parse position */
+  private pos = 0;
+  /** first byte not yet taken (forwarded) */
+  private fwd = 0;
+  /** end of the commands applied so far (fwd <= applied <= pos) */
+  private applied = 0;
+  /** chunks received but not yet joined (waiting for `need` bytes beyond pos) */
+  private parts: Buffer[] = [];
+  private partsLen = 0;
+  private need = 0;
+
+  push(chunk: Buffer): void {
+    this.parts.push(chunk);
+    this.partsLen += chunk.length;
+  }
+
+  private join(): void {
+    if (this.partsLen === 0) return;
+    const keep = this.buf.subarray(this.fwd);
+    const list = keep.length ? [keep, ...this.parts] : this.parts;
+    this.buf = list.length === 1 ? list[0] : Buffer.concat(list, keep.length + this.partsLen);
+    this.pos -= this.fwd;
+    this.applied -= this.fwd;
+    this.fwd = 0;
+    this.parts = [];
+    this.partsLen = 0;
+  }
+
+  /**
+   * The next complete command, or null when more bytes are needed. Bare newlines between commands
+   * (keepalives of a master whose own link is down) are skipped and never counted.
+   */
+  next(): string[] | null {
+    if (this.partsLen > 0 && this.buf.length - this.pos + this.partsLen >= this.need) this.join();
+    const buf = this.buf;
+    const len = buf.length;
+    for (;;) {
+      if (this.pos >= len) return null;
+      const c = buf[this.pos];
+      if (c === LF || c === CR) {
+        // Uncounted unless it sits inside bytes not yet taken (an open MULTI).
+        if (this.fwd === this.pos) this.fwd = this.applied = this.pos + 1;
+        this.pos++;
+        continue;
+      }
+      break;
+    }
+    const start = this.pos;
+    if (buf[start] !== 42 /* '*' */) {
+      const nl = buf.indexOf(LF, start);
+      if (nl < 0) return this.incomplete(1);
+      const line = buf.latin1Slice(start, nl > start && buf[nl - 1] === CR ? nl - 1 : nl);
+      const argv = splitArgs(line);
+      if (argv === null) throw new StreamProtocolError('unbalanced quotes in inline request from master');
+      this.pos = nl + 1;
+      return argv;
+    }
+    let p = start;
+    const nl = buf.indexOf(CR, p);
+    if (nl < 0 || nl + 1 >= len) return this.incomplete(1);
+    const n = Number(buf.latin1Slice(p + 1, nl));
+    if (!Number.isInteger(n) || n > 1024 * 1024 * 1024) throw new StreamProtocolError('invalid multibulk length from master');
+    p = nl + 2;
+    const argv: string[] = [];
+    for (let i = 0; i < n; i++) {
+      if (p >= len) return this.incomplete(p - start + 1);
+      if (buf[p] !== 36 /* '$' */) throw new StreamProtocolError(`expected '$', got '${String.fromCharCode(buf[p])}' from master`);
+      const e = buf.indexOf(CR, p);
+      if (e < 0 || e + 1 >= len) return this.incomplete(p - start + 3);
+      const bl = Number(buf.latin1Slice(p + 1, e));
+      if (!Number.isInteger(bl) || bl < 0) throw new StreamProtocolError('invalid bulk length from master');
+      p = e + 2;
+      if (p + bl + 2 > len) return this.incomplete(p + bl + 2 - start);
+      argv.push(buf.latin1Slice(p, p + bl));
+      p += bl + 2;
+    }
+    this.pos = p;
+    this.need = 0;
+    return n > 0 ? argv : this.next();
+  }
+
+  private incomplete(needFromStart: number): null {
+    // Wait until at least this many bytes past the command's start are here before parsing again.
+    this.need = needFromStart;
+    return null;
+  }
+
+  /** Everything parsed so far has been applied (call after each command outside MULTI). */
+  markApplied(): void {
+    this.applied = this.pos;
+  }
+
+  /** The raw bytes of the commands applied since the last call, as a latin1 string. */
+  takeApplied(): string {
+    if (this.applied === this.fwd) return '';
+    const s = this.buf.latin1Slice(this.fwd, this.applied);
+    this.fwd = this.applied;
+    return s;
+  }
+
+  /** Bytes received and not applied yet (slave_read_repl_offset - slave_repl_offset). */
+  get unapplied(): number {
+    return this.buf.length - this.applied + this.partsLen;
+  }
+}
