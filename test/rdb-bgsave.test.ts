@@ -9,34 +9,12 @@ import path from 'node:path';
 import { DiffPair, Rng } from './support/diff.js';
 import { RawClient } from './support/raw-client.js';
 import { parseReply, RespError, type RVal } from './support/resp-values.js';
-import { startEddy, startRedis, tmpDir, type ServerHandle } from './support/servers.js';
-import { call, describeDataset, diffDescriptions, info, ok, pipeline, run } from './support/rdb-support.js';
+import { tmpDir } from './support/servers.js';
+import { Fleet, call, describeDataset, diffDescriptions, info, ok, pipeline, run } from './support/rdb-support.js';
 
-const servers: ServerHandle[] = [];
-const clients: RawClient[] = [];
-
-async function eddy(args: string[] = [], dir?: string): Promise<ServerHandle> {
-  const s = await startEddy(args, dir ? { dir } : {});
-  servers.push(s);
-  return s;
-}
-
-async function redis(args: string[] = []): Promise<ServerHandle> {
-  const s = await startRedis(args);
-  servers.push(s);
-  return s;
-}
-
-async function connect(s: ServerHandle): Promise<RawClient> {
-  const c = await RawClient.connect(s.port);
-  clients.push(c);
-  return c;
-}
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const fleet = new Fleet();
+const { eddy, redis, connect } = fleet;
+afterAll(() => fleet.stopAll());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DiffPair, Rng } from './support/diff.js';
 import { RawClient } from './support/raw-client.js';
-import { HAS_CHECK_RDB, bin, call, checkRdb, describeDataset, diffDescriptions, ok, pipeline, run } from './support/rdb-support.js';
-import { EDDY_BIN, freePort, startEddy, startRedis, tmpDir, type ServerHandle } from './support/servers.js';
+import { Fleet, HAS_CHECK_RDB, bin, call, checkRdb, describeDataset, diffDescriptions, ok, pipeline, run } from './support/rdb-support.js';
+import { EDDY_BIN, freePort, tmpDir, type ServerHandle } from './support/servers.js';
 import { Crc64 } from '../src/persistence/crc64.js';
 import { lzfCompress, lzfDecompress } from '../src/persistence/lzf.js';
 import { lpDecode, lpEncode } from '../src/persistence/listpack.js';
@@ -18,31 +18,9 @@ import { RdbError, parseRdb } from '../src/persistence/rdb-reader.js';
 import { dumpPayload } from '../src/persistence/rdb-writer.js';
 import { propagationRunner } from './support/in-process.js';
 
-const servers: ServerHandle[] = [];
-const clients: RawClient[] = [];
-
-async function eddy(args: string[] = [], dir?: string): Promise<ServerHandle> {
-  const s = await startEddy(args, dir ? { dir } : {});
-  servers.push(s);
-  return s;
-}
-
-async function redis(args: string[] = []): Promise<ServerHandle> {
-  const s = await startRedis(args);
-  servers.push(s);
-  return s;
-}
-
-async function connect(s: ServerHandle): Promise<RawClient> {
-  const c = await RawClient.connect(s.port);
-  clients.push(c);
-  return c;
-}
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.stop()));
-});
+const fleet = new Fleet();
+const { eddy, redis, connect } = fleet;
+afterAll(() => fleet.stopAll());
 
 // ---------------------------------------------------------------------------------------------
 // The dataset: every type and every encoding Redis 7.0 chooses, in several DBs.
@@ -570,6 +548,14 @@ describe('DUMP / RESTORE', () => {
     await p.run(['XADD', 'x', '3-1', 'c', '3']);
     await p.run(['XGROUP', 'CREATE', 'x', 'g', '0']);
     for (const k of ['a', 'n', 'big', 'l', 'h', 's', 'z', 'x', 'missing']) await p.run(['DUMP', k]);
+    // LZF output is byte-identical to Redis's compressor on compressible strings of every size.
+    const rng = new Rng(12);
+    for (let i = 0; i < 60; i++) {
+      const unit = bin(rng, rng.int(1, 12));
+      const v = unit.repeat(rng.int(2, 400)) + bin(rng, rng.int(0, 20)) + unit.repeat(rng.int(0, 50));
+      await p.run(['SET', `lzf${i}`, v]);
+      await p.run(['DUMP', `lzf${i}`]);
+    }
   });
 
   it('options and errors match redis-server', async () => {

@@ -43,70 +43,69 @@ export function lzfCompressInto(inp: Uint8Array, inLen: number, out: Uint8Array,
   let op = 1; // start run
   let lit = 0;
   let hval = (inp[0] << 8) | inp[1];
-  while (ip < inEnd - 2) {
-    hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
-    const slot = idx(hval);
-    const ref = htab[slot] - b; // position of the last occurrence, or <= 0 when none
-    htab[slot] = ip + b;
-    let off: number;
-    if (ref > 0 && ref < ip && (off = ip - ref - 1) < MAX_OFF && inp[ref + 2] === inp[ip + 2] && inp[ref] === inp[ip] && inp[ref + 1] === inp[ip + 1]) {
-      let len = 2;
-      let maxlen = inEnd - ip - len;
-      if (maxlen > MAX_REF) maxlen = MAX_REF;
-      if (op + 3 + 1 >= outEnd) {
-        if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
+  // Past inEnd - 2 only literals remain (the reference's second loop, after its size check).
+  let tail = false;
+  while (ip < inEnd) {
+    if (ip >= inEnd - 2) {
+      if (!tail) {
+        tail = true;
+        if (op + 3 > outEnd) return 0;
       }
-      out[op - lit - 1] = lit - 1; // stop run
-      if (lit === 0) op--; // undo run if length is zero
-      // The reference implementation's 16-way unrolled scan, then the plain one.
-      let matched = false;
-      if (maxlen > 16) {
-        for (let k = 0; k < 16; k++) {
-          len++;
-          if (inp[ref + len] !== inp[ip + len]) {
-            matched = true;
-            break;
+    } else {
+      hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
+      const slot = idx(hval);
+      const ref = htab[slot] - b; // position of the last occurrence, or <= 0 when none
+      htab[slot] = ip + b;
+      let off: number;
+      if (ref > 0 && ref < ip && (off = ip - ref - 1) < MAX_OFF && inp[ref + 2] === inp[ip + 2] && inp[ref] === inp[ip] && inp[ref + 1] === inp[ip + 1]) {
+        let len = 2;
+        let maxlen = inEnd - ip - len;
+        if (maxlen > MAX_REF) maxlen = MAX_REF;
+        if (op + 3 + 1 >= outEnd) {
+          if (op - (lit === 0 ? 1 : 0) + 3 + 1 >= outEnd) return 0;
+        }
+        out[op - lit - 1] = lit - 1; // stop run
+        if (lit === 0) op--; // undo run if length is zero
+        // The reference implementation's 16-way unrolled scan, then the plain one.
+        let matched = false;
+        if (maxlen > 16) {
+          for (let k = 0; k < 16; k++) {
+            len++;
+            if (inp[ref + len] !== inp[ip + len]) {
+              matched = true;
+              break;
+            }
           }
         }
-      }
-      if (!matched) {
-        do len++;
-        while (len < maxlen && inp[ref + len] === inp[ip + len]);
-      }
-      len -= 2; // len is now #octets - 1
-      ip++;
-      if (len < 7) {
-        out[op++] = (off >> 8) + (len << 5);
-      } else {
-        out[op++] = (off >> 8) + (7 << 5);
-        out[op++] = len - 7;
-      }
-      out[op++] = off & 0xff;
-      lit = 0;
-      op++; // start run
-      ip += len + 1;
-      if (ip >= inEnd - 2) break;
-      ip -= 2;
-      hval = (inp[ip] << 8) | inp[ip + 1];
-      hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
-      htab[idx(hval)] = ip + b;
-      ip++;
-      hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
-      htab[idx(hval)] = ip + b;
-      ip++;
-    } else {
-      if (op >= outEnd) return 0;
-      lit++;
-      out[op++] = inp[ip++];
-      if (lit === MAX_LIT) {
-        out[op - lit - 1] = lit - 1;
+        if (!matched) {
+          do len++;
+          while (len < maxlen && inp[ref + len] === inp[ip + len]);
+        }
+        len -= 2; // len is now #octets - 1
+        ip++;
+        if (len < 7) {
+          out[op++] = (off >> 8) + (len << 5);
+        } else {
+          out[op++] = (off >> 8) + (7 << 5);
+          out[op++] = len - 7;
+        }
+        out[op++] = off & 0xff;
         lit = 0;
-        op++;
+        op++; // start run
+        ip += len + 1;
+        if (ip >= inEnd - 2) continue;
+        ip -= 2;
+        hval = (inp[ip] << 8) | inp[ip + 1];
+        hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
+        htab[idx(hval)] = ip + b;
+        ip++;
+        hval = ((hval << 8) | inp[ip + 2]) & 0xffffff;
+        htab[idx(hval)] = ip + b;
+        ip++;
+        continue;
       }
+      if (op >= outEnd) return 0;
     }
-  }
-  if (op + 3 > outEnd) return 0;
-  while (ip < inEnd) {
     lit++;
     out[op++] = inp[ip++];
     if (lit === MAX_LIT) {
@@ -115,6 +114,7 @@ export function lzfCompressInto(inp: Uint8Array, inLen: number, out: Uint8Array,
       op++;
     }
   }
+  if (!tail && op + 3 > outEnd) return 0;
   out[op - lit - 1] = lit - 1; // end run
   if (lit === 0) op--;
   return op;

@@ -2,12 +2,42 @@
 // description of a whole dataset (type, contents, absolute expiry, encoding; streams through XINFO
 // STREAM FULL) so that two servers, or one server before and after a reload, compare key by key.
 import { spawnSync } from 'node:child_process';
-import type { RawClient } from './raw-client.js';
+import { RawClient } from './raw-client.js';
+import { startEddy, startRedis, type ServerHandle } from './servers.js';
 import { parseReply, RespError, type RVal } from './resp-values.js';
 import type { Rng } from './diff.js';
 import { cmd as ok, pipeline } from './dataset.js';
 
 export { ok, pipeline };
+
+/** The servers and connections a test file starts; stopAll() (in afterAll) ends them all. */
+export class Fleet {
+  private servers: ServerHandle[] = [];
+  private clients: RawClient[] = [];
+
+  eddy = async (args: string[] = [], dir?: string): Promise<ServerHandle> => {
+    const s = await startEddy(args, dir ? { dir } : {});
+    this.servers.push(s);
+    return s;
+  };
+
+  redis = async (args: string[] = []): Promise<ServerHandle> => {
+    const s = await startRedis(args);
+    this.servers.push(s);
+    return s;
+  };
+
+  connect = async (s: ServerHandle): Promise<RawClient> => {
+    const c = await RawClient.connect(s.port);
+    this.clients.push(c);
+    return c;
+  };
+
+  async stopAll(): Promise<void> {
+    for (const c of this.clients) c.close();
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}
 
 export async function call(c: RawClient, ...argv: string[]): Promise<RVal> {
   return parseReply(await c.call(...argv));
