@@ -132,6 +132,15 @@ function addDelta(base: U64, d: number | bigint): U64 {
   return canon((((big(base) + big(d)) % TWO64) + TWO64) % TWO64);
 }
 
+/** A PEL entry's ID: 16 raw bytes, big endian (as in the rax key). */
+function rawId(r: RdbReader): { ms: U64; seq: U64 } {
+  r.need(16);
+  const ms = canon(r.buf.readBigUInt64BE(r.pos));
+  const seq = canon(r.buf.readBigUInt64BE(r.pos + 8));
+  r.pos += 16;
+  return { ms, seq };
+}
+
 function readU64(r: RdbReader): U64 {
   return canon(r.lenBig());
 }
@@ -240,10 +249,7 @@ export function readStream(r: RdbReader, type: number): StreamObject {
     const npel = r.len();
     for (let k = 0; k < npel; k++) {
       const at = r.pos;
-      r.need(16);
-      const ms = canon(r.buf.readBigUInt64BE(r.pos));
-      const seq = canon(r.buf.readBigUInt64BE(r.pos + 8));
-      r.pos += 16;
+      const { ms, seq } = rawId(r);
       const deliveryTime = r.ms();
       const deliveryCount = r.len();
       if (g.pel.get(ms, seq) !== undefined) r.fail('Duplicated global PEL entry loading stream consumer group', at);
@@ -261,10 +267,7 @@ export function readStream(r: RdbReader, type: number): StreamObject {
       const n = r.len();
       for (let j = 0; j < n; j++) {
         const at = r.pos;
-        r.need(16);
-        const ms = canon(r.buf.readBigUInt64BE(r.pos));
-        const seq = canon(r.buf.readBigUInt64BE(r.pos + 8));
-        r.pos += 16;
+        const { ms, seq } = rawId(r);
         const nack = g.pel.get(ms, seq);
         if (nack === undefined) r.fail('Consumer entry not found in group global PEL', at);
         if (nack.consumer !== null) r.fail('Duplicated consumer PEL entry loading a stream consumer group', at);
