@@ -7,7 +7,7 @@ import type { Server } from '../server/server.js';
 import { usedMemory } from '../server/admin-state.js';
 import { RdbEncoder, type EncodeOptions, type RdbSink } from './rdb-writer.js';
 import { parseRdb, type LoadLimits, type LoadResult } from './rdb-reader.js';
-import { Snapshot } from './snapshot.js';
+import { Snapshot, type SnapshotOptions } from './snapshot.js';
 
 /** Writes chunks to a file synchronously (page cache: microseconds); fsync is separate. */
 export class FileSink implements RdbSink {
@@ -129,16 +129,21 @@ export interface BackgroundSave {
 export function startBackgroundSave(server: Server): BackgroundSave {
   const tmp = tempPath(server, '-bg');
   const sink = new FileSink(tmp);
-  const enc = new RdbEncoder(sink, encodeOptions(server));
   const delay = server.config.num('rdb-key-save-delay');
-  const snapshot = new Snapshot(server, enc, { usedMemory: usedMemory(), keyDelayUs: delay > 0 ? delay : 0 });
-  let aborted = false;
+  let snapshot: Snapshot;
+  try {
+    snapshot = startSnapshot(server, sink, { keyDelayUs: delay > 0 ? delay : 0 });
+  } catch (e) {
+    sink.discard();
+    throw e;
+  }
+  let abortReason: string | null = null;
   const done = (async () => {
     try {
       await snapshot.finished;
-      if (aborted) throw new Error('aborted');
+      if (abortReason !== null) throw new Error(abortReason);
       await sink.syncAndClose();
-      if (aborted) throw new Error('aborted');
+      if (abortReason !== null) throw new Error(abortReason);
       await fs.promises.rename(tmp, rdbPath(server));
     } catch (e) {
       sink.discard();
@@ -146,20 +151,25 @@ export function startBackgroundSave(server: Server): BackgroundSave {
     }
   })();
   done.catch(() => {});
-  try {
-    snapshot.start();
-  } catch (e) {
-    sink.discard();
-    throw e;
-  }
   return {
     snapshot,
     done,
     abort(reason: string) {
-      aborted = true;
+      abortReason = reason;
       snapshot.abort(reason);
     },
   };
+}
+
+/**
+ * Start a sliced point-in-time snapshot of the whole dataset into any sink: BGSAVE's file, an AOF
+ * base, a replica's full sync. Throws if another snapshot is running (server.snapshot is taken);
+ * `finished` settles once EOF and the checksum went to the sink.
+ */
+export function startSnapshot(server: Server, sink: RdbSink, opts: Omit<SnapshotOptions, 'usedMemory'> = {}): Snapshot {
+  const snap = new Snapshot(server, new RdbEncoder(sink, encodeOptions(server)), { usedMemory: usedMemory(), ...opts });
+  snap.start();
+  return snap;
 }
 
 /**
@@ -177,27 +187,21 @@ export function writeAofBase(server: Server, file: string, done: (ok: boolean) =
     done(false);
     return { cancel: () => {} };
   }
-  const enc = new RdbEncoder(sink, encodeOptions(server));
-  const snap = new Snapshot(server, enc, { aofBase: true, usedMemory: usedMemory() });
   const fail = (e: Error) => {
     sink.discard();
     if (cancelled) return;
     server.log.warning(`Write error writing the AOF base RDB: ${e.message}`);
     done(false);
   };
-  if (snap.keysTotal === 0) {
-    try {
-      snap.runSync();
+  let snap: Snapshot;
+  try {
+    if (server.dbs.every((db) => db.dict.size === 0)) {
+      new Snapshot(server, new RdbEncoder(sink, encodeOptions(server)), { aofBase: true, usedMemory: usedMemory() }).runSync();
       sink.syncAndCloseSync();
-    } catch (e) {
-      fail(e as Error);
+      done(true);
       return { cancel: () => {} };
     }
-    done(true);
-    return { cancel: () => {} };
-  }
-  try {
-    snap.start();
+    snap = startSnapshot(server, sink, { aofBase: true });
   } catch (e) {
     fail(e as Error);
     return { cancel: () => {} };
