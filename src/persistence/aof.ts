@@ -134,11 +134,9 @@ export class Aof {
   private nextRewriteTime = 0;
   private nextDelayMinutes = 0;
   private readonly feeder = (dbid: number, argv: string[]) => this.feed(dbid, argv);
+  private readonly beforeReply = () => this.flush(false);
 
   constructor(readonly server: Server) {
-    server.beforeReplyHooks.push(() => {
-      if (this.state !== AofState.Off) this.flush(false);
-    });
     server.cronHooks.push(() => this.cron());
     server.shutdownHooks.push(async (opts) => this.prepareForShutdown((opts as { force?: boolean }).force === true));
     server.commandChecks.push((c, cmd) => this.denyWrites(c, cmd));
@@ -184,12 +182,18 @@ export class Aof {
     return this.server.snapshot !== null && this.job === null;
   }
 
+  /** Feed propagated writes to the AOF and write them before replies, only while it is on. */
   private setPropagation(on: boolean): void {
     if (on === this.propagating) return;
     this.propagating = on;
-    const list = this.server.propagators;
-    if (on) list.push(this.feeder);
-    else list.splice(list.indexOf(this.feeder), 1);
+    const { propagators, beforeReplyHooks } = this.server;
+    if (on) {
+      propagators.push(this.feeder);
+      beforeReplyHooks.push(this.beforeReply);
+    } else {
+      propagators.splice(propagators.indexOf(this.feeder), 1);
+      beforeReplyHooks.splice(beforeReplyHooks.indexOf(this.beforeReply), 1);
+    }
   }
 
   /** feedAppendOnlyFile: SELECT when the DB changes, then the command as RESP. */

@@ -269,7 +269,10 @@ export class Server {
       }
     }
     this.inHandler = false;
-    this.flushAll();
+    // With before-reply hooks (an AOF), the replies of every client read in this event-loop turn
+    // leave together after one AOF write (and fsync), as in Redis's beforeSleep; otherwise at once.
+    if (this.beforeReplyHooks.length !== 0) this.scheduleFlush();
+    else this.flushAll();
   }
 
   /** Run queued requests until the queue is empty or the client blocks (pause, blocking pops). */
