@@ -11,6 +11,12 @@ import { RawClient } from './support/raw-client.js';
 import { parseReply, RespError, type RVal } from './support/resp-values.js';
 import { tmpDir } from './support/servers.js';
 import { Fleet, call, describeDataset, diffDescriptions, info, ok, pipeline, run } from './support/rdb-support.js';
+import { Server } from '../src/server/server.js';
+import { Config } from '../src/server/config.js';
+import { processCommand } from '../src/server/dispatch.js';
+import { RdbEncoder } from '../src/persistence/rdb-writer.js';
+import { Snapshot } from '../src/persistence/snapshot.js';
+import { parseRdb } from '../src/persistence/rdb-reader.js';
 
 const fleet = new Fleet();
 const { eddy, redis, connect } = fleet;
@@ -148,6 +154,48 @@ describe('BGSAVE is a point-in-time snapshot', () => {
     const r = await redis(['--dir', dir, '--dbfilename', 'dump.rdb']);
     expect(await ok(await loaded(await connect(r)), 'DBSIZE')).toBe(300000);
   }, 60000);
+});
+
+describe('snapshot internals (in-process)', () => {
+  it('keys deleted by expiry (active and lazy), writes, deletions and new keys during the walk', async () => {
+    const server = new Server(new Config());
+    const c = server.createClient(null);
+    const exec = (...argv: string[]) => processCommand(server, c, argv);
+    for (let i = 0; i < 2000; i++) exec('SET', `k${i}`, `v${i}`);
+    for (let i = 0; i < 100; i++) exec('PEXPIRE', `k${i}`, '1');
+    exec('RPUSH', 'list', 'a', 'b');
+    const chunks: Buffer[] = [];
+    const snap = new Snapshot(server, new RdbEncoder({ write: (b) => chunks.push(b) }, { checksum: true, compress: true, listFill: -2 }), { keyDelayUs: 200 });
+    snap.start();
+    expect(server.snapshot).toBe(snap);
+    await sleep(5);
+    server.activeExpireCycle(); // deletes expired keys the walk has not reached
+    exec('GET', 'k99'); // lazy expiry
+    exec('SET', 'new', 'x');
+    exec('DEL', 'k1500');
+    exec('APPEND', 'k1999', 'zz');
+    exec('RPUSH', 'list', 'c');
+    exec('RENAME', 'k1998', 'renamed');
+    await snap.finished;
+    expect(server.snapshot).toBeNull();
+    expect(server.dbs[0].dict.has('k50')).toBe(false);
+    const res = parseRdb(Buffer.concat(chunks), {
+      numDbs: 16,
+      limits: { hashEntries: 512, hashValue: 64, setIntset: 512, zsetEntries: 128, zsetValue: 64 },
+      expireBefore: null,
+      checksum: true,
+    });
+    const d = res.dbs[0];
+    expect(d.dict.size).toBe(2001);
+    for (let i = 0; i < 100; i++) expect(d.expires.has(`k${i}`)).toBe(true);
+    expect(d.dict.get('k50')).toBe('v50');
+    expect(d.dict.has('new')).toBe(false);
+    expect(d.dict.has('renamed')).toBe(false);
+    expect(d.dict.get('k1500')).toBe('v1500');
+    expect(d.dict.get('k1998')).toBe('v1998');
+    expect(d.dict.get('k1999')).toBe('v1999');
+    expect((d.dict.get('list') as unknown as { toArray(): string[] }).toArray()).toEqual(['a', 'b']);
+  });
 });
 
 describe('saving commands against redis-server', () => {
