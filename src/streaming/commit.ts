@@ -65,7 +65,7 @@ export function createCommitter(url: string, ssc: StreamingContext): BatchCommit
  */
 export class MemoryCheckpoint implements BatchCommitter {
   readonly commits: BatchCommit[] = [];
-  private readonly states = new Map<number, Map<unknown, [unknown, unknown]>>();
+  private readonly states = new Map<number, Map<unknown, [unknown, unknown, number]>>();
   private readonly offsets = new Map<number, JsonValue | undefined>();
   lastTime: Time | undefined;
 
@@ -81,7 +81,7 @@ export class MemoryCheckpoint implements BatchCommitter {
         this.states.set(s.streamId, m);
       }
       for (const k of s.delta.removed) m.delete(mapKey(k));
-      for (const [k, v] of s.delta.updated) m.set(mapKey(k), [k, v]);
+      for (const [k, v] of s.delta.updated) m.set(mapKey(k), [k, v, s.delta.time]);
     }
     for (const i of batch.inputs) this.offsets.set(i.streamId, i.metadata);
     this.lastTime = batch.time;
@@ -89,7 +89,12 @@ export class MemoryCheckpoint implements BatchCommitter {
 
   /** The state of stream `streamId` as rebuilt from the committed deltas. */
   stateOf<K, S>(streamId: number): Map<K, S> {
-    return new Map([...(this.states.get(streamId)?.values() ?? [])] as Array<[K, S]>);
+    return new Map(this.stateEntries<K, S>(streamId).map(([k, s]) => [k, s]));
+  }
+
+  /** [key, state, last update time] entries of stream `streamId` (what restoreState takes). */
+  stateEntries<K, S>(streamId: number): Array<[K, S, number]> {
+    return [...(this.states.get(streamId)?.values() ?? [])] as Array<[K, S, number]>;
   }
 
   lastInputMetadata(streamId: number): JsonValue | undefined {

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import { SystemClock, type Clock } from './clock.js';
 import { createCommitter, type BatchCommitter } from './commit.js';
 import { DStream } from './dstream.js';
-import { parseDuration, type Duration, type Time } from './duration.js';
+import { parseDuration, Time as TimeValue, type Duration, type Time } from './duration.js';
 import { errorMessage, IllegalArgumentException, IllegalStateException } from './errors.js';
 import { DStreamGraph } from './graph.js';
 import { DirectInputNode, type DirectSource } from './inputs/direct.js';
@@ -80,6 +80,7 @@ export class StreamingContext {
   private error: { e: unknown } | undefined;
   private waiters: Array<() => void> = [];
   startTime: Time | undefined;
+  private recovery: { zeroTime: Time; lastBatchTime: Time } | undefined;
 
   constructor(batchIntervalOrOptions: Duration | number | string | StreamingContextOptions) {
     const opts: StreamingContextOptions =
@@ -217,6 +218,23 @@ export class StreamingContext {
 
   get isCheckpointPresent(): boolean {
     return this.committerValue !== undefined;
+  }
+
+  /**
+   * Before start(): continue a job from its checkpoint. Batches keep the original zero time (so
+   * windows stay aligned) and start after `lastBatchTime`; batches missed while the job was down
+   * are generated at once. The committer restores state (StatefulNode.restoreState) and input
+   * offsets (DirectInputNode.restoreOffsets) itself.
+   */
+  resumeFrom(point: { zeroTime: Time | number; lastBatchTime: Time | number }): void {
+    if (this.stateValue !== 'INITIALIZED') throw new IllegalStateException('Cannot resume a context that has already started');
+    const toTime = (t: Time | number): Time => (typeof t === 'number' ? new TimeValue(t) : t);
+    this.recovery = { zeroTime: toTime(point.zeroTime), lastBatchTime: toTime(point.lastBatchTime) };
+  }
+
+  /** @internal */
+  get recoveryPoint(): { zeroTime: Time; lastBatchTime: Time } | undefined {
+    return this.recovery;
   }
 
   graphFingerprint(): string {

@@ -10,7 +10,7 @@ import type { BatchCommit, StateCommit } from './commit.js';
 import type { StreamingContext } from './context.js';
 import type { BatchTransaction, DStream } from './dstream.js';
 import { Time } from './duration.js';
-import { errorMessage } from './errors.js';
+import { errorMessage, IllegalArgumentException } from './errors.js';
 import type { BatchInfo, OutputOperationInfo, StreamInputInfo } from './listener.js';
 import type { InputNode, InputPlan } from './node.js';
 
@@ -72,8 +72,21 @@ export class JobScheduler {
   start(): void {
     const batchMs = this.ssc.batchDuration.milliseconds;
     const timer = new RecurringTimer(this.ssc.clock, batchMs, (t) => this.onTick(t), 0);
-    const startTime = timer.getStartTime();
-    this.ssc.graph.start(new Time(startTime - batchMs), new Time(startTime));
+    const recovery = this.ssc.recoveryPoint;
+    let startTime = timer.getStartTime();
+    let downtime: number[] = [];
+    if (recovery) {
+      // Continue a checkpointed job: same zero time (so windows stay aligned), and the batches
+      // missed while it was down are generated at once, in order (Spark's JobGenerator.restart).
+      const zero = recovery.zeroTime.milliseconds;
+      const first = recovery.lastBatchTime.milliseconds + batchMs;
+      if ((first - zero) % batchMs !== 0) throw new IllegalArgumentException(`requirement failed: Batch ${recovery.lastBatchTime} is not aligned on zero time ${recovery.zeroTime} with batch interval ${this.ssc.batchDuration}`);
+      startTime = Math.max(startTime + ((((zero - startTime) % batchMs) + batchMs) % batchMs), first);
+      for (let t = first; t < startTime; t += batchMs) downtime.push(t);
+      this.ssc.graph.start(recovery.zeroTime, new Time(startTime));
+    } else {
+      this.ssc.graph.start(new Time(startTime - batchMs), new Time(startTime));
+    }
     const starts: Array<Promise<void>> = [];
     for (const s of this.ssc.graph.inputStreams) {
       try {
@@ -95,6 +108,9 @@ export class JobScheduler {
     }
     this.timer = timer;
     timer.start(startTime);
+    const now = this.ssc.clock.now();
+    for (const t of downtime) this.onTickAt(t, now);
+    downtime = [];
   }
 
   /** Time of the next tick (while running). */
@@ -103,8 +119,11 @@ export class JobScheduler {
   }
 
   private onTick(time: number): void {
+    this.onTickAt(time, this.ssc.clock.now());
+  }
+
+  private onTickAt(time: number, now: number): void {
     if (this.mode === 'aborted') return;
-    const now = this.ssc.clock.now();
     if (this.planning) {
       this.pendingTicks.push({ time, now });
       return;

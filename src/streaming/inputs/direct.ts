@@ -54,7 +54,9 @@ export class DirectInputNode<T, O extends JsonValue = JsonValue> extends InputNo
     return this.source.start?.();
   }
 
-  stop(): void | Promise<void> {
+  /** A graceful stop keeps the source open: the last batch still reads from it. */
+  stop(graceful: boolean): void | Promise<void> {
+    if (graceful) return;
     return this.source.stop?.();
   }
 
