@@ -1,0 +1,190 @@
+// Why: the hard parts of replication, with real processes: chained replicas (eddy and Redis
+// sub-replicas of an eddy replica), promotion with REPLICAOF NO ONE where every follower and the
+// demoted master continue with a partial resync (PSYNC2 replid2), writes acknowledged by WAIT
+// surviving a SIGKILL of the master, and links cut or stalled past repl-timeout under load.
+import { afterAll, describe, expect, it } from 'vitest';
+import { RawClient } from './support/raw-client.js';
+import { Rng } from './support/diff.js';
+import { workload } from './support/dataset.js';
+import { startEddy, startRedis, type ServerHandle } from './support/servers.js';
+import { applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced } from './support/repl-support.js';
+
+const servers: ServerHandle[] = [];
+const clients: RawClient[] = [];
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function eddy(args: string[] = []): Promise<ServerHandle> {
+  const s = await startEddy(['--repl-diskless-sync-delay', '0', ...args]);
+  servers.push(s);
+  return s;
+}
+
+async function redis(args: string[] = []): Promise<ServerHandle> {
+  const s = await startRedis(args);
+  servers.push(s);
+  return s;
+}
+
+async function connect(s: ServerHandle): Promise<RawClient> {
+  const c = await RawClient.connect(s.port);
+  clients.push(c);
+  return c;
+}
+
+const of = (s: ServerHandle) => ['--replicaof', '127.0.0.1', String(s.port)];
+
+describe('chains and promotion', () => {
+  it('sub-replicas of an eddy replica, then REPLICAOF NO ONE: followers and the old master continue with PSYNC', async () => {
+    const a = await eddy();
+    const ac = await connect(a);
+    const rng = new Rng(601);
+    await applyChunked(ac, workload(rng, 5000, { streams: true }));
+    const b = await eddy(of(a));
+    const bc = await connect(b);
+    await waitSynced(ac, bc);
+    // Chained: an eddy and a Redis replica of the eddy replica.
+    const c = await eddy(of(b));
+    const d = await redis(of(b));
+    const cc = await connect(c);
+    const dc = await connect(d);
+    await applyChunked(ac, workload(rng, 20000, { streams: true }));
+    await waitSynced(ac, bc);
+    await waitSynced(bc, cc);
+    await waitSynced(bc, dc);
+    await expectSameData(ac, cc);
+    await expectSameData(ac, dc);
+    // The chain shares one history: same replication ID and offset everywhere.
+    const ids = await Promise.all([ac, bc, cc, dc].map(async (x) => (await info(x)).get('master_replid')));
+    expect(new Set(ids).size).toBe(1);
+    expect(await infoNum(bc, 'sync_full', 'stats')).toBe(2);
+
+    // Promote B: the old ID stays valid as ID2, the sub-replicas reconnect and continue.
+    expect(await bc.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    const bi = await info(bc);
+    expect(bi.get('role')).toBe('master');
+    expect(bi.get('master_replid2')).toBe(ids[0]);
+    expect(Number(bi.get('second_repl_offset'))).toBe(Number(bi.get('master_repl_offset')) + 1);
+    expect(await bc.call('SET', 'after:promotion', 'yes')).toBe('+OK\r\n');
+    await applyChunked(bc, workload(rng, 3000, { streams: true }));
+    await waitSynced(bc, cc);
+    await waitSynced(bc, dc);
+    expect(await infoNum(bc, 'sync_partial_ok', 'stats')).toBe(2);
+    expect(await infoNum(bc, 'sync_full', 'stats')).toBe(2);
+    await expectSameData(bc, cc);
+    await expectSameData(bc, dc);
+
+    // The old master (no writes since) follows its former replica with a partial resync too.
+    expect(await ac.call('REPLICAOF', '127.0.0.1', String(b.port))).toBe('+OK\r\n');
+    await waitSynced(bc, ac);
+    expect(await infoNum(bc, 'sync_partial_ok', 'stats')).toBe(3);
+    expect(await infoNum(bc, 'sync_full', 'stats')).toBe(2);
+    expect(await ac.call('GET', 'after:promotion')).toBe('$3\r\nyes\r\n');
+    await expectSameData(bc, ac);
+    expect(await ac.call('SET', 'x', '1')).toBe("-READONLY You can't write against a read only replica.\r\n");
+  }, 60000);
+
+  it('writes acknowledged by WAIT survive a SIGKILL of the master and the promotion of its replica', async () => {
+    const a = await eddy();
+    const b = await eddy(of(a));
+    const ac = await connect(a);
+    const bc = await connect(b);
+    await waitSynced(ac, bc);
+    const acked: number[] = [];
+    let unacked = 0;
+    const writer = (async () => {
+      for (let i = 0; ; i++) {
+        try {
+          ac.send('SET', `ack:${i}`, String(i));
+          ac.send('RPUSH', 'log', String(i));
+          ac.send('WAIT', '1', '2000');
+          await ac.read();
+          await ac.read();
+          const w = await ac.read();
+          if (w === ':1\r\n') acked.push(i);
+          else unacked++;
+        } catch {
+          return; // the master is gone
+        }
+      }
+    })();
+    await until('some acknowledged writes', async () => acked.length >= 200, 20000, 20);
+    signal(a.pid, 'SIGKILL');
+    await writer;
+    expect(await bc.call('REPLICAOF', 'NO', 'ONE')).toBe('+OK\r\n');
+    const missing: number[] = [];
+    for (const i of acked) if ((await bc.call('GET', `ack:${i}`)) !== `$${String(i).length}\r\n${i}\r\n`) missing.push(i);
+    expect(missing).toEqual([]);
+    const log = await bc.call('LLEN', 'log');
+    expect(Number(log.slice(1))).toBeGreaterThanOrEqual(acked.length);
+    expect(unacked).toBe(0);
+  }, 40000);
+});
+
+describe('faults under load', () => {
+  it('links killed from both sides and replicas stopped past repl-timeout: datasets converge', async () => {
+    const fast = ['--repl-timeout', '2', '--repl-ping-replica-period', '1'];
+    const a = await eddy([...fast, '--repl-backlog-size', '64mb']);
+    const ac = await connect(a);
+    const rng = new Rng(602);
+    await applyChunked(ac, workload(rng, 5000, { streams: true }));
+    const r = await redis([...fast, ...of(a)]);
+    const e = await eddy([...fast, ...of(a)]);
+    const rc = await connect(r);
+    const ec = await connect(e);
+    await waitSynced(ac, rc);
+    await waitSynced(ac, ec);
+
+    let stop = false;
+    const loadClient = await connect(a);
+    const load = (async () => {
+      while (!stop) await applyChunked(loadClient, workload(rng, 1000, { streams: true }));
+    })();
+    const killed = async (c: RawClient, type: string) => expect(Number((await c.call('CLIENT', 'KILL', 'TYPE', type)).slice(1))).toBeGreaterThan(0);
+    await sleep(500);
+    await killed(ac, 'replica');
+    await sleep(700);
+    await killed(ec, 'master');
+    await killed(rc, 'master');
+    await sleep(700);
+    for (const s of [e, r]) {
+      // Stalled longer than repl-timeout: the master drops it, it reconnects after SIGCONT.
+      signal(s.pid, 'SIGSTOP');
+      await sleep(3500);
+      signal(s.pid, 'SIGCONT');
+      await sleep(500);
+    }
+    await sleep(1000);
+    stop = true;
+    await load;
+    await waitSynced(ac, rc);
+    await waitSynced(ac, ec);
+    await expectSameData(ac, rc);
+    await expectSameData(ac, ec);
+    expect(a.output()).toContain('Disconnecting timedout replica (streaming sync)');
+    expect(await infoNum(ac, 'sync_partial_ok', 'stats')).toBeGreaterThanOrEqual(4);
+  }, 60000);
+
+  it('an eddy replica detects a stalled master (repl-timeout) and resyncs after it resumes', async () => {
+    const m = await redis(['--repl-diskless-sync-delay', '0', '--repl-ping-replica-period', '1']);
+    const mc = await connect(m);
+    const rng = new Rng(603);
+    await applyChunked(mc, workload(rng, 3000, { streams: true }));
+    const e = await eddy(['--repl-timeout', '2', ...of(m)]);
+    const ec = await connect(e);
+    await waitSynced(mc, ec);
+    signal(m.pid, 'SIGSTOP');
+    try {
+      await until('the replica gives up on the stalled master', async () => (await info(ec)).get('master_link_status') === 'down', 10000, 100);
+    } finally {
+      signal(m.pid, 'SIGCONT');
+    }
+    await applyChunked(mc, workload(rng, 3000, { streams: true }));
+    await waitSynced(mc, ec);
+    await expectSameData(mc, ec);
+    expect(e.output()).toContain('MASTER timeout: no data nor PING received...');
+  }, 40000);
+});
