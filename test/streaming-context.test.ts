@@ -164,7 +164,7 @@ describe('life cycle', () => {
     const h = manual();
     const done: number[] = [];
     let release: () => void = () => undefined;
-    h.ssc.queueStream([RDD.parallelize([1]), RDD.parallelize([2])]).foreachRDD(async (rdd, t) => {
+    h.ssc.queueStream([RDD.parallelize([1]), RDD.parallelize([2])]).foreachRDD(async (_rdd, t) => {
       if (t.milliseconds === 1000) {
         h.clock.advance(1000); // batch 2000 is generated meanwhile and queued
         await new Promise<void>((r) => (release = r));
@@ -365,7 +365,7 @@ describe('listener and commit hook', () => {
     });
     const pairs = h.ssc.queueStream([RDD.parallelize(['a', 'b', 'a']), RDD.parallelize(['b'])]).map((w): [string, number] => [w, 1]);
     const totals = pairs.updateStateByKey<string, number, number>((vs, s) => (s ?? 0) + vs.length);
-    totals.foreachBatchInternal('sink', 'sink', (rdd, t, tx) => {
+    totals.foreachBatch((rdd, t, tx) => {
       order.push(`output ${t.milliseconds}`);
       for (const [k, v] of rdd.collect()) tx.call('HSET', 'totals', k, String(v));
     });
@@ -491,7 +491,7 @@ describe('recovery through the extension points', () => {
     const b = manual({ start: 5500 });
     const got = job(b);
     const g = b.ssc.graph;
-    for (const { stream, node } of g.statefulStreams) node.restoreState(cp.stateEntries(stream.id), 3000);
+    for (const { stream, node } of g.statefulStreams) node.store.restore(cp.stateEntries(stream.id), 3000);
     const input = g.inputStreams[0];
     const inputNode = input.node as unknown as { restoreOffsets(o: Offsets): void; materialize(t: Time, p: { metadata: unknown }): unknown };
     inputNode.restoreOffsets((last.inputs[0].metadata as { until: Offsets }).until);

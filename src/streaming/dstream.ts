@@ -473,7 +473,15 @@ export class DStream<T> {
     this.ssc.graph.addOutputOperation(this as DStream<unknown>, 'foreachRDD', 'foreachRDD', f as OutputFunction<unknown>);
   }
 
-  /** @internal Output operation with access to the batch's commit (eddy sinks build on this). */
+  /**
+   * Like foreachRDD, with the batch's transaction: commands queued with `tx.call(...)` join the
+   * batch's commit (eddy's committer runs them in the same MULTI/EXEC as state and offsets).
+   */
+  foreachBatch(f: OutputFunction<T>): void {
+    this.foreachBatchInternal('foreachBatch', 'foreachBatch', f);
+  }
+
+  /** @internal An output operation with a given name (print, sinks) and access to the batch's commit. */
   foreachBatchInternal(name: string, description: string, f: OutputFunction<T>): void {
     this.ssc.graph.addOutputOperation(this as DStream<unknown>, name, description, f as OutputFunction<unknown>);
   }

@@ -102,6 +102,12 @@ export class KeyedStore<K, S> {
     return this.delta;
   }
 
+  /** Loads checkpointed [key, state, lastUpdateTime] entries into a fresh store: it then reflects batch `time`. */
+  restore(entries: Iterable<readonly [K, S, number]>, time: number): void {
+    this.load(entries, time);
+    this.touchVersion(time);
+  }
+
   /** Marks the store as reflecting `time` with no changes. */
   touchVersion(time: number): StateDelta<K, S> {
     this.version = time;

@@ -4,7 +4,7 @@
 // the scheduler only ever talks to input nodes and output operations.
 import type { DStream } from './dstream.js';
 import type { Duration, Time } from './duration.js';
-import type { StateDelta } from './keyed-store.js';
+import type { KeyedStore } from './keyed-store.js';
 import type { JsonValue } from './keys.js';
 import type { RDD } from './rdd.js';
 
@@ -27,17 +27,14 @@ export interface DStreamNode<T> {
   forget?(threshold: Time): void;
 }
 
-/** Operators holding keyed state (updateStateByKey, mapWithState, incremental windows). */
+/**
+ * Operators holding keyed state (updateStateByKey, mapWithState, incremental windows). The
+ * committer reads `store.lastDelta()` after each batch and `store.restore()`s checkpointed entries
+ * before start.
+ */
 export interface StatefulNode<K, S> {
   readonly stateful: true;
-  /** Changes made by the last computed batch (the checkpoint committer writes these). */
-  lastDelta(): StateDelta<K, S> | undefined;
-  /** Time (ms) of the batch the state reflects. */
-  stateVersion(): number | undefined;
-  /** Every entry as [key, state, lastUpdateTime]. */
-  stateEntries(): Iterable<[K, S, number]>;
-  /** Replaces the state with checkpointed entries as of batch `time` (before start). */
-  restoreState(entries: Iterable<readonly [K, S, number]>, time: number): void;
+  readonly store: KeyedStore<K, S>;
 }
 
 export function isStatefulNode(node: unknown): node is StatefulNode<unknown, unknown> {

@@ -298,7 +298,7 @@ export class JobScheduler {
     const t = batch.time.milliseconds;
     const states: StateCommit[] = [];
     for (const { stream, node } of this.ssc.graph.statefulStreams) {
-      const d = node.lastDelta();
+      const d = node.store.lastDelta();
       if (d && d.time === t) states.push({ streamId: stream.id, kind: stream.node.kind, delta: d });
     }
     return {

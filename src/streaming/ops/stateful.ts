@@ -32,7 +32,7 @@ abstract class KeyedStateNode<K, S, Out> implements DStreamNode<Out>, StatefulNo
   readonly mustCheckpoint = true;
   readonly dependencies: ReadonlyArray<DStream<unknown>>;
   abstract readonly kind: string;
-  protected readonly store: KeyedStore<K, S>;
+  readonly store: KeyedStore<K, S>;
   protected self: DStream<Out> | undefined;
   private initialLoaded = false;
 
@@ -66,20 +66,6 @@ abstract class KeyedStateNode<K, S, Out> implements DStreamNode<Out>, StatefulNo
 
   lastDelta(): StateDelta<K, S> | undefined {
     return this.store.lastDelta();
-  }
-
-  stateVersion(): number | undefined {
-    return this.store.version;
-  }
-
-  stateEntries(): Iterable<[K, S, number]> {
-    return this.store.entries();
-  }
-
-  restoreState(entries: Iterable<readonly [K, S, number]>, time: number): void {
-    this.initialLoaded = true;
-    this.store.load(entries, time);
-    this.store.touchVersion(time);
   }
 
   /** The state as of `time` (a view; see StateRDD). */

@@ -5,7 +5,7 @@
 import type { DStream } from '../dstream.js';
 import { Interval, type Duration, type Time } from '../duration.js';
 import { requireArg, StreamingException } from '../errors.js';
-import { KeyedStore, type StateDelta, type StateEntry } from '../keyed-store.js';
+import { KeyedStore, type StateEntry } from '../keyed-store.js';
 import { mapKey } from '../keys.js';
 import type { DStreamNode, StatefulNode } from '../node.js';
 import { RDD } from '../rdd.js';
@@ -54,7 +54,7 @@ export class ReducedWindowedNode<K, V> implements DStreamNode<[K, V]>, StatefulN
   readonly dependencies: ReadonlyArray<DStream<unknown>>;
   readonly params;
   readonly parentRememberExtra: Duration;
-  private readonly store: KeyedStore<K, V>;
+  readonly store: KeyedStore<K, V>;
   private self: DStream<[K, V]> | undefined;
 
   constructor(
@@ -134,23 +134,6 @@ export class ReducedWindowedNode<K, V> implements DStreamNode<[K, V]>, StatefulN
     for (const mk of news.keys()) merge(mk);
     this.store.apply(t, puts, removes);
     return this.store.view(t);
-  }
-
-  lastDelta(): StateDelta<K, V> | undefined {
-    return this.store.lastDelta();
-  }
-
-  stateVersion(): number | undefined {
-    return this.store.version;
-  }
-
-  stateEntries(): Iterable<[K, V, number]> {
-    return this.store.entries();
-  }
-
-  restoreState(entries: Iterable<readonly [K, V, number]>, time: number): void {
-    this.store.load(entries, time);
-    this.store.touchVersion(time);
   }
 }
 
