@@ -150,6 +150,32 @@ describe('redis-server writes, eddy reads', () => {
   }
 });
 
+describe('start-up precedence', () => {
+  it('with appendonly yes the AOF is loaded and dump.rdb ignored, as Redis does', async () => {
+    const dir = tmpDir('eddy-aof-');
+    // a dump.rdb with one key, an AOF with another
+    const r = await startRedis(['--dir', dir]);
+    handles.push(r);
+    const rc = await connect(r);
+    await cmd(rc, 'SET', 'from-rdb', '1');
+    await cmd(rc, 'SAVE');
+    rc.close();
+    await r.stop('SIGKILL');
+    writeAofDir(dir, resp(['SET', 'from-aof', '1']));
+    const e = await eddy(dir);
+    const c = await connect(e);
+    expect(await pipeline(c, [['EXISTS', 'from-aof'], ['EXISTS', 'from-rdb'], ['EXISTS', 'base']])).toEqual([1, 0, 1]);
+    c.close();
+    await e.stop('SIGTERM');
+    // with appendonly no, the RDB
+    const e2 = await startEddy(['--appendonly', 'no'], { dir });
+    handles.push(e2);
+    const c2 = await connect(e2);
+    expect(await pipeline(c2, [['EXISTS', 'from-aof'], ['EXISTS', 'from-rdb']])).toEqual([0, 1]);
+    c2.close();
+  });
+});
+
 describe('legacy single-file AOF', () => {
   it('appendonly.aof without a manifest is loaded and migrated into the directory', async () => {
     const src = tmpDir('eddy-aof-');
@@ -400,6 +426,28 @@ describe('runtime switches and rewrites', () => {
     c.close();
     await e.stop('SIGKILL');
     await checkBothLoad(dir, before, ['eddy', 'redis']);
+  });
+
+  it('a rewrite is point-in-time while writes go on (sliced walk, old values first, new incr file)', async () => {
+    for (const preamble of ['no', 'yes']) {
+      const dir = tmpDir('eddy-aof-');
+      const e = await eddy(dir, ['--aof-use-rdb-preamble', preamble, '--rdb-key-save-delay', '1500']);
+      const c = await connect(e);
+      await applyWorkload(c, workload(new Rng(61), 800, { streams: true }));
+      expect(await c.call('BGREWRITEAOF')).toBe('+Background append only file rewriting started\r\n');
+      // The same keys change, disappear and appear while the walk runs.
+      await applyWorkload(c, workload(new Rng(62), 400, { streams: true }));
+      await cmd(c, 'FLUSHDB');
+      await applyWorkload(c, workload(new Rng(63), 200, { streams: true }));
+      const during = await info(c);
+      if (preamble === 'no') expect(during.get('aof_rewrite_in_progress')).toBe('1');
+      await waitRewrite(c);
+      expect(manifest(dir).base!.seq).toBe(2);
+      const before = await dumpDataset(c);
+      c.close();
+      await e.stop('SIGKILL');
+      await checkBothLoad(dir, before, ['eddy', 'redis']);
+    }
   });
 
   it('BGREWRITEAOF replies as Redis (started / already in progress / scheduled in MULTI)', async () => {

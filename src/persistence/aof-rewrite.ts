@@ -1,8 +1,12 @@
 // Why: the AOF "rewrite" in command form (aof-use-rdb-preamble no): the commands that rebuild a
 // dataset, as Redis's rewriteAppendOnlyFileRio emits them — SELECT per non-empty DB, SET / RPUSH /
 // SADD / ZADD / HMSET (at most 64 items per command), the stream commands, then PEXPIREAT. Values
-// are taken one key at a time so a snapshot can feed preserved (old) values.
+// are taken one key at a time: the RDB side's fork-less Snapshot drives the walk (sliced, and the
+// old value of a key goes first when a write touches it), with a command encoder.
+import fs from 'node:fs';
 import type { Server } from '../server/server.js';
+import type { RdbEncoder } from './rdb-writer.js';
+import { Snapshot } from './snapshot.js';
 import type { Value, RObject } from '../datatypes/db.js';
 import type { ListObject } from '../datatypes/list.js';
 import type { SetObject } from '../datatypes/set.js';
@@ -139,18 +143,51 @@ export function selectCommand(dbid: number): string {
   return '*2\r\n$6\r\nSELECT\r\n$' + s.length + '\r\n' + s + '\r\n';
 }
 
-/** The whole dataset as it is now, synchronously (rewriteAppendOnlyFileRio). */
-export function rewriteDataset(server: Server, out: (s: string) => void): number {
-  let keys = 0;
-  for (const db of server.dbs) {
-    if (db.dict.size === 0) continue;
-    out(selectCommand(db.id));
-    for (const [key, v] of db.dict) {
-      rewriteObject(key, v, out);
-      const when = db.expires.get(key);
-      if (when !== undefined) out(rewriteExpire(key, when));
-      keys++;
-    }
+/**
+ * The encoder a Snapshot drives (the RDB side's fork-less point-in-time walk), writing commands
+ * instead of RDB records: SELECT when the DB changes, the key's commands, PEXPIREAT. Buffered
+ * into 1 MB writes on `fd`.
+ */
+export class CommandEncoder implements Pick<RdbEncoder, 'header' | 'selectDb' | 'resizeDb' | 'keyValue' | 'u8' | 'finishWithChecksum'> {
+  private pending = '';
+  private readonly out = (s: string) => {
+    this.pending += s;
+    if (this.pending.length >= 1 << 20) this.flush();
+  };
+
+  constructor(
+    private readonly fd: number,
+    private readonly timestamp: boolean,
+  ) {}
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const data = Buffer.from(this.pending, 'latin1');
+    this.pending = '';
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(this.fd, data, off);
   }
-  return keys;
+  /** The rewrite starts with a timestamp annotation when aof-timestamp-enabled. */
+  header(): void {
+    if (this.timestamp) this.out(`#TS:${Math.floor(Date.now() / 1000)}\r\n`);
+  }
+  selectDb(id: number): void {
+    this.out(selectCommand(id));
+  }
+  resizeDb(): void {}
+  keyValue(key: string, v: Value, expireMs: number | undefined): void {
+    rewriteObject(key, v, this.out);
+    if (expireMs !== undefined) this.out(rewriteExpire(key, expireMs));
+  }
+  u8(): void {}
+  finishWithChecksum(): void {
+    this.flush();
+  }
+}
+
+/** A Snapshot writing commands (the cast: Snapshot takes the RDB encoder's type; it uses the Pick above). */
+export function commandSnapshot(server: Server, fd: number): Snapshot {
+  const enc = new CommandEncoder(fd, server.config.bool('aof-timestamp-enabled'));
+  // rdb-key-save-delay slows the walk down per key (Redis applies it to AOF rewrites too: tests).
+  return new Snapshot(server, enc as unknown as RdbEncoder, { keyDelayUs: server.config.num('rdb-key-save-delay') });
 }

@@ -12,7 +12,7 @@ import type { Client } from '../server/client.js';
 import type { Command } from '../server/command-table.js';
 import { AofManifest, ManifestError, errText, manifestName, writeManifestFile } from './aof-manifest.js';
 import { AofLoad, aofFileSize, loadAppendOnlyFiles } from './aof-loader.js';
-import { rewriteDataset } from './aof-rewrite.js';
+import { commandSnapshot } from './aof-rewrite.js';
 import { resetStats } from '../server/config-cmd.js';
 
 export const enum AofState {
@@ -38,45 +38,64 @@ export function rdbBaseAvailable(): boolean {
   return rdbBaseProducer !== null;
 }
 
-/** Commands base (aof-use-rdb-preamble no): written synchronously, so it is point-in-time. */
+/**
+ * Commands base (aof-use-rdb-preamble no): a point-in-time Snapshot walked in slices in the
+ * background (synchronously when the dataset is empty), written as commands.
+ */
 const commandBaseProducer: BaseProducer = (server, file, done) => {
-  let ok = true;
+  let fd: number;
   try {
-    writeCommandsFile(server, file);
+    fd = fs.openSync(file, 'w', 0o644);
   } catch (e) {
-    server.log.warning(`Write error writing append only file on disk: ${errText(e)}`);
-    ok = false;
+    server.log.warning(`Opening the temp file for AOF rewrite: ${errText(e)}`);
+    setImmediate(() => done(false));
+    return { cancel: () => undefined };
   }
   let cancelled = false;
-  setImmediate(() => {
-    if (!cancelled) done(ok);
-  });
-  return { cancel: () => (cancelled = true) };
+  const finish = (err: unknown) => {
+    if (err) server.log.warning(`Write error writing append only file on disk: ${errText(err)}`);
+    fs.close(fd, () => {
+      if (!cancelled) done(!err);
+    });
+  };
+  const snap = commandSnapshot(server, fd);
+  if (snap.keysTotal === 0) {
+    try {
+      snap.runSync();
+    } catch (e) {
+      setImmediate(() => finish(e));
+      return { cancel: () => (cancelled = true) };
+    }
+    setImmediate(() => fs.fsync(fd, finish));
+    return { cancel: () => (cancelled = true) };
+  }
+  try {
+    snap.start();
+  } catch (e) {
+    setImmediate(() => finish(e));
+    return { cancel: () => (cancelled = true) };
+  }
+  snap.finished.then(
+    () => fs.fsync(fd, finish),
+    (e) => finish(e),
+  );
+  return {
+    cancel: () => {
+      cancelled = true;
+      snap.abort('AOF rewrite cancelled');
+    },
+  };
 };
 
-/** Write the dataset as commands into `file` (fsynced), in 1 MB writes. */
+/** Write the dataset as commands into `file` now (fsynced): the start-up base. */
 function writeCommandsFile(server: Server, file: string): void {
   const fd = fs.openSync(file, 'w', 0o644);
   try {
-    let pending = '';
-    rewriteDataset(server, (s) => {
-      pending += s;
-      if (pending.length >= 1 << 20) {
-        writeAll(fd, Buffer.from(pending, 'latin1'));
-        pending = '';
-      }
-    });
-    if (pending.length) writeAll(fd, Buffer.from(pending, 'latin1'));
+    commandSnapshot(server, fd).runSync();
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-}
-
-function writeAll(fd: number, data: Buffer): number {
-  let off = 0;
-  while (off < data.length) off += fs.writeSync(fd, data, off);
-  return off;
 }
 
 function unixtime(): number {
