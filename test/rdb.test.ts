@@ -231,6 +231,20 @@ describe('redis-server writes, eddy loads', () => {
     expect(diffDescriptions(redisDesc, await describeDataset(await connect(r2)), ['redis', 'redis via eddy'])).toEqual([]);
   }, 60000);
 
+  it('files with LRU idle times and LFU counters (IDLE / FREQ opcodes) load', async () => {
+    for (const policy of ['allkeys-lru', 'allkeys-lfu']) {
+      const r = await redis(['--maxmemory-policy', policy]);
+      const rc = await connect(r);
+      await run(rc, datasetCommands(8).slice(0, 120));
+      const redisDesc = await describeDataset(rc);
+      await ok(rc, 'SAVE');
+      const dir = tmpDir('eddy-from-redis-');
+      fs.copyFileSync(path.join(r.dir, 'dump.rdb'), path.join(dir, 'dump.rdb'));
+      const e = await eddy([], dir);
+      expect(diffDescriptions(redisDesc, await describeDataset(await connect(e)), ['redis', 'eddy'])).toEqual([]);
+    }
+  }, 60000);
+
   it('a file saved with rdbcompression no and rdbchecksum no loads', async () => {
     const r = await redis(['--rdbcompression', 'no', '--rdbchecksum', 'no']);
     const rc = await connect(r);
