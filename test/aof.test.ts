@@ -463,6 +463,14 @@ describe('runtime switches and rewrites', () => {
     expect(replies[2]).toEqual(['Background append only file rewriting scheduled']);
     const m = await waitRewrite(c);
     expect(m.get('aof_rewrites')).toBe('2');
+    // While a BGSAVE walks the keyspace, a rewrite is scheduled and starts when it ends.
+    await cmd(c, 'DEBUG', 'POPULATE', '200');
+    await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '1500');
+    expect(await cmd(c, 'BGSAVE')).toBe('Background saving started');
+    expect(await cmd(c, 'BGREWRITEAOF')).toBe('Background append only file rewriting scheduled');
+    expect((await info(c)).get('aof_rewrite_scheduled')).toBe('1');
+    expect((await waitRewrite(c)).get('aof_rewrites')).toBe('3');
+    await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
     const inf = await info(c);
     for (const f of ['aof_current_size', 'aof_base_size', 'aof_pending_rewrite', 'aof_buffer_length', 'aof_pending_bio_fsync', 'aof_delayed_fsync']) {
       expect(inf.has(f), f).toBe(true);

@@ -162,6 +162,12 @@ function parsePercentiles(args: string[]): string | { error: string } {
   return out.join(' ');
 }
 
+/** isValidAOFfilename / isValidAOFdirname: not empty, not a path. */
+function aofName(v: string, param: string, what: string): string | null {
+  if (v === '') return `${param} can't be empty`;
+  return v.includes('/') || v.includes('\\') ? `${param} can't be a path, just a ${what}` : null;
+}
+
 const bool = (name: string, def: boolean, extra: Partial<BoolParam> = {}): BoolParam => ({ name, kind: 'bool', def, ...extra });
 const int = (name: string, def: number, min: number | bigint, max: number | bigint, extra: Partial<IntParam> = {}): IntParam => ({
   name,
@@ -238,8 +244,8 @@ export const PARAMS: Param[] = [
   int('key-load-delay', 0, INT_MIN, INT_MAX),
   bool('appendonly', false, { apply: 'appendonly' }),
   enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
-  str('appendfilename', 'appendonly.aof', { immutable: true }),
-  str('appenddirname', 'appendonlydir', { immutable: true }),
+  str('appendfilename', 'appendonly.aof', { immutable: true, validate: (v) => aofName(v, 'appendfilename', 'filename') }),
+  str('appenddirname', 'appendonlydir', { immutable: true, validate: (v) => aofName(v, 'appenddirname', 'dirname') }),
   bool('aof-use-rdb-preamble', true),
   bool('aof-load-truncated', true),
   bool('aof-timestamp-enabled', false),
