@@ -291,6 +291,22 @@ describe('saving commands against redis-server', () => {
   }, 30000);
 });
 
+describe('failing background saves', () => {
+  it('a BGSAVE whose temp file cannot be created replies started, then reports err', async () => {
+    const e = await eddy();
+    const c = await connect(e);
+    fs.mkdirSync(path.join(e.dir, `temp-${e.pid}-bg.rdb`));
+    expect(await ok(c, 'BGSAVE')).toBe('Background saving started');
+    await waitBgsaveDone(c);
+    expect(await persistenceField(c, 'rdb_last_bgsave_status')).toBe('err');
+    expect(e.output()).toMatch(/Background saving error/);
+    fs.rmdirSync(path.join(e.dir, `temp-${e.pid}-bg.rdb`));
+    expect(await ok(c, 'BGSAVE')).toBe('Background saving started');
+    await waitBgsaveDone(c);
+    expect(await persistenceField(c, 'rdb_last_bgsave_status')).toBe('ok');
+  }, 30000);
+});
+
 describe('automatic saves', () => {
   it('a save point triggers a background save from the cron', async () => {
     const e = await eddy(['--save', '1 2']);

@@ -108,9 +108,13 @@ export function rdbSaveBackground(server: Server, st: PersistenceState): boolean
   try {
     bg = startBackgroundSave(server);
   } catch (e) {
+    if (server.snapshot !== null) return false; // another snapshot runs: nothing was started
+    // Redis's forked child would fail to open its temp file: the save "started" and failed.
+    server.log.warning(`Failed opening the temp RDB file for saving: ${(e as Error).message}`);
+    server.log.warning('Background saving error');
     st.lastBgsaveOk = false;
-    server.log.warning(`Can't save in background: ${(e as Error).message}`);
-    return false;
+    st.lastBgsaveTimeSec = 0;
+    return true;
   }
   const run = Object.assign(bg, { startSec: nowSec(), dirtyBefore });
   st.bg = run;
