@@ -587,6 +587,67 @@ describe('socketTextStream fed by nc -lk', () => {
   });
 });
 
+describe('receivers', () => {
+  let nc: ChildProcessWithoutNullStreams | undefined;
+  afterAll(() => {
+    if (nc?.pid) nc.kill('SIGKILL');
+  });
+
+  it('a socket receiver that cannot connect reports errors and retries until the server is up', async () => {
+    const port = await freePort();
+    const h = manual();
+    const lines = h.ssc.socketTextStream('127.0.0.1', port);
+    const got: string[] = [];
+    lines.foreachRDD((rdd) => void got.push(...rdd.collect()));
+    const errors: string[] = [];
+    h.ssc.addStreamingListener({ onReceiverError: ({ receiverInfo }) => void errors.push(receiverInfo.lastErrorMessage ?? '') });
+    h.ssc.start();
+    await waitFor(() => errors.length >= 2, 'two connection errors');
+    expect(errors[0]).toBe(`Restarting receiver: Error connecting to 127.0.0.1:${port}`);
+    nc = spawn('nc', ['-v', '-lk', '127.0.0.1', String(port)]);
+    let ncErr = '';
+    nc.stderr.on('data', (d: Buffer) => (ncErr += d.toString()));
+    await waitFor(() => ncErr.includes('Connection received'), 'the receiver to reconnect');
+    nc.stdin.write('finally\n');
+    const node = lines.node as ReceiverInputNode<string>;
+    await waitFor(() => node.receivedRecords === 1, 'a line');
+    await step(h);
+    expect(got).toEqual(['finally']);
+    await h.ssc.stop();
+  });
+
+  it('custom receivers: records stored between block cuts form one partition each', async () => {
+    const { Receiver } = await import('../src/streaming/index.js');
+    class Ticker extends Receiver<number> {
+      n = 0;
+      onStart(): void {
+        this.storeAll([this.n++, this.n++]);
+      }
+      onStop(): void {}
+    }
+    const h = manual({ blockMs: 250 });
+    const ticker = new Ticker();
+    const s = h.ssc.receiverStream(ticker);
+    const parts: number[][][] = [];
+    s.glom().foreachRDD((rdd) => void parts.push(rdd.collect()));
+    h.ssc.start();
+    h.clock.advance(250);
+    ticker.store(10);
+    ticker.store(11);
+    h.clock.advance(500); // cut at 500
+    ticker.store(12);
+    h.clock.advance(250); // cut at 1000 (before the batch tick at the same time), then batch 1000
+    await h.ssc.whenIdle();
+    expect(parts).toEqual([[[0, 1], [10, 11], [12]]]);
+    ticker.store(13);
+    await step(h);
+    expect(parts[1]).toEqual([[13]]);
+    await h.ssc.stop();
+    ticker.store(14); // ignored once stopped
+    expect(ticker.isStopped()).toBe(true);
+  });
+});
+
 describe('textFileStream', () => {
   it('picks up files moved into the directory once, by modification time, one partition per file', async () => {
     const dir = tmp();

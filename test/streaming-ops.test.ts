@@ -671,3 +671,25 @@ describe('state cost is O(changed keys)', () => {
     expect(fast.ms * 10).toBeLessThan(slow.ms);
   });
 });
+
+describe('typing', () => {
+  it('pair operations exist only on key/value streams and collections (checked by tsc)', () => {
+    // Never run: this function only has to type-check (npm run build compiles the tests).
+    const check = (lines: DStream<string>): unknown[] => {
+      const pairs = lines.flatMap((l) => l.split(' ')).map((w) => [w, 1]);
+      const counts: DStream<[string, number]> = pairs.reduceByKey((a, b) => a + b);
+      const lengths: DStream<number> = lines.map((l) => l.length);
+      const arrays: DStream<number[]> = lines.map(() => [1, 2, 3]);
+      const joined: DStream<[string, [number, string | undefined]]> = pairs.leftOuterJoin(pairs.mapValues(String));
+      // @ts-expect-error reduceByKey needs a DStream<[K, V]>
+      lines.reduceByKey((a: string, b: string) => a + b);
+      // @ts-expect-error updateStateByKey needs a DStream<[K, V]>
+      lengths.updateStateByKey((vs: number[]) => vs.length);
+      // @ts-expect-error groupByKey needs an RDD<[K, V]>
+      RDD.parallelize([1, 2]).groupByKey();
+      const grouped: RDD<[string, number[]]> = RDD.parallelize(['a', 'b']).map((x) => [x, 1]).groupByKey();
+      return [counts, arrays, joined, grouped];
+    };
+    expect(typeof check).toBe('function');
+  });
+});
