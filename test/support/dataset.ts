@@ -149,8 +149,8 @@ function sortedPairs(v: RVal): string[] {
   return ps.sort();
 }
 
-/** Every key of every DB with its type, contents and absolute expiry: one canonical JSON per key. */
-export async function dumpDataset(c: RawClient, dbs = 16): Promise<Map<string, string>> {
+/** Every key of every DB with its type, contents and absolute expiry (and encoding): one canonical JSON per key. */
+export async function dumpDataset(c: RawClient, dbs = 16, opts: { encodings?: boolean } = {}): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let db = 0; db < dbs; db++) {
     await cmd(c, 'SELECT', String(db));
@@ -171,12 +171,14 @@ export async function dumpDataset(c: RawClient, dbs = 16): Promise<Map<string, s
       else if (t === 'stream') reads.push(['XRANGE', k, '-', '+']);
       else reads.push(['TYPE', k]);
       reads.push(['PEXPIRETIME', k]);
+      if (opts.encodings) reads.push(['OBJECT', 'ENCODING', k]);
     });
     const vals = await pipeline(c, reads);
+    const per = opts.encodings ? 3 : 2;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const t = types[i];
-      let v = vals[i * 2];
+      let v = vals[i * per];
       if (t === 'set') v = (v as string[]).slice().sort();
       if (t === 'hash') v = sortedPairs(v);
       const extra: RVal[] = [];
@@ -186,7 +188,8 @@ export async function dumpDataset(c: RawClient, dbs = 16): Promise<Map<string, s
         extra.push(groups);
         for (const g of groups) extra.push(await cmd(c, 'XPENDING', k, g[1] as string));
       }
-      out.set(JSON.stringify([db, k]), JSON.stringify([t, v, vals[i * 2 + 1], extra]));
+      if (opts.encodings) extra.push(vals[i * per + 2]);
+      out.set(JSON.stringify([db, k]), JSON.stringify([t, v, vals[i * per + 1], extra]));
     }
   }
   await cmd(c, 'SELECT', '0');
