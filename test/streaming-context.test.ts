@@ -385,6 +385,20 @@ describe('listener and commit hook', () => {
     await waitFor(() => h.ssc.state === 'STOPPED', 'the context to stop after a failed commit');
   });
 
+  it('the memory checkpoint refuses state that is not JSON-safe', async () => {
+    const h = manual();
+    h.ssc
+      .queueStream([RDD.parallelize(['a'])])
+      .map((w): [string, number] => [w, 1])
+      .updateStateByKey<string, number, { seen: Set<number> }>((vs, s) => ({ seen: new Set([...(s?.seen ?? []), ...vs]) }))
+      .print();
+    h.ssc.checkpoint('memory:');
+    h.ssc.start();
+    const term = h.ssc.awaitTermination();
+    await step(h);
+    await expect(term).rejects.toThrow('State of stream 2 (updateStateByKey) for key a cannot be checkpointed: seen: a Set is not JSON-safe');
+  });
+
   it('direct sources: a batch is a function of its offset range, visible as offset ranges; the graph has a fingerprint', async () => {
     type Offsets = { [p: string]: number };
     const source = (rate: number): DirectSource<string, Offsets> => ({

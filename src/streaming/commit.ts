@@ -6,7 +6,7 @@ import type { StreamingContext } from './context.js';
 import type { Time } from './duration.js';
 import { IllegalArgumentException } from './errors.js';
 import type { StateDelta } from './keyed-store.js';
-import { mapKey, type JsonValue } from './keys.js';
+import { formatValue, jsonUnsafePath, mapKey, type JsonValue } from './keys.js';
 
 export interface InputCommit {
   readonly streamId: number;
@@ -69,9 +69,23 @@ export class MemoryCheckpoint implements BatchCommitter {
   private readonly offsets = new Map<number, JsonValue | undefined>();
   lastTime: Time | undefined;
 
-  constructor(readonly url = 'memory:', private readonly keepCommits = 1000) {}
+  constructor(
+    readonly url = 'memory:',
+    private readonly keepCommits = 1000,
+  ) {}
 
   commit(batch: BatchCommit): void {
+    // Like a real store, accept only what can be written as JSON.
+    for (const s of batch.states) {
+      for (const [k, v] of s.delta.updated) {
+        const bad = jsonUnsafePath(k) ?? jsonUnsafePath(v);
+        if (bad) {
+          throw new IllegalArgumentException(
+            `State of stream ${s.streamId} (${s.kind}) for key ${formatValue(k)} cannot be checkpointed: ${bad} is not JSON-safe`,
+          );
+        }
+      }
+    }
     this.commits.push(batch);
     if (this.commits.length > this.keepCommits) this.commits.splice(0, this.commits.length - this.keepCommits);
     for (const s of batch.states) {

@@ -33,5 +33,5 @@ export type { GraphDescription, GraphNodeDescription, OutputOperation } from './
 export type { DStreamNode, InputNode, InputPlan, StatefulNode } from './node.js';
 export { isInputNode, isStatefulNode } from './node.js';
 export { IllegalArgumentException, IllegalStateException, StreamingException } from './errors.js';
-export { formatValue, mapKey, partitionOf } from './keys.js';
+export { formatValue, jsonUnsafePath, mapKey, partitionOf } from './keys.js';
 export type { JsonValue } from './keys.js';

@@ -85,6 +85,32 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? String(x) : x));
 }
 
+/**
+ * Where `v` stops being JSON-safe (what checkpointed keys, states and offsets must be), e.g.
+ * "[1].x: a Map", or undefined if it is JSON-safe.
+ */
+export function jsonUnsafePath(v: unknown, path = ''): string | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return undefined;
+  if (typeof v === 'number') return Number.isFinite(v) ? undefined : `${path || 'value'}: ${v} is not a finite number`;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = jsonUnsafePath(v[i], `${path}[${i}]`);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (typeof v === 'object') {
+    const proto = Object.getPrototypeOf(v) as object | null;
+    if (proto !== Object.prototype && proto !== null) return `${path || 'value'}: a ${(v as object).constructor?.name ?? 'class instance'}`;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const r = jsonUnsafePath(x, path ? `${path}.${k}` : k);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  return `${path || 'value'}: ${typeof v}`;
+}
+
 /** Deterministic total order used by tests and sortBy fallbacks: by canonical form. */
 export function canonicalString(v: unknown): string {
   return canonical(v);
