@@ -200,7 +200,8 @@ describe('snapshot internals (in-process)', () => {
 
 describe('saving commands against redis-server', () => {
   it('SAVE / BGSAVE replies, LASTSAVE and INFO persistence', async () => {
-    const args = ['--rdb-key-save-delay', '2000'];
+    // 5 ms per key: the 300-key BGSAVE runs ~1.5 s on both servers, long enough to probe it while busy.
+    const args = ['--rdb-key-save-delay', '5000'];
     const [e, r] = await Promise.all([eddy(args), redis(args)]);
     const p = new DiffPair(await connect(e), await connect(r));
     const cmds: string[][] = [];
