@@ -619,6 +619,34 @@ describe('validation messages (as Spark)', () => {
   });
 });
 
+describe('state RDDs are views of the live state', () => {
+  it('readable during their batch, refused after the state moved on, copied by persist() (windows over state work)', async () => {
+    const kept: Array<RDD<[string, number]>> = [];
+    let windowed: Map<number, Array<[string, number]>> | undefined;
+    const batches: Array<Array<Array<[string, number]>>> = [[[['a', 1]]], [[['a', 2], ['b', 1]]], [[['b', 5]]]];
+    await runBatches(batches, (input, ssc) => {
+      const st = input.updateStateByKey<string, number, number>((vs, s) => vs.reduce((x, y) => x + y, s ?? 0));
+      st.foreachRDD((rdd) => void kept.push(rdd));
+      const w = new Map<number, Array<[string, number]>>();
+      windowed = w;
+      st.window(Seconds(2)).foreachRDD((rdd, t) => void w.set(t.milliseconds, rdd.collect()));
+      void ssc;
+      return st;
+    });
+    // The window persisted (copied) each state batch, so old states are still readable through it.
+    expect(sorted(windowed!.get(3000)!)).toEqual(sorted([['a', 3], ['b', 1], ['a', 3], ['b', 6]]));
+    expect(sorted(kept[2].collect())).toEqual([['a', 3], ['b', 6]]);
+    const unpersisted: Array<RDD<[string, number]>> = [];
+    await runBatches(batches, (input) => {
+      const st = input.updateStateByKey<string, number, number>((vs, s) => vs.reduce((x, y) => x + y, s ?? 0));
+      st.foreachRDD((rdd) => void unpersisted.push(rdd));
+      return st;
+    });
+    expect(() => unpersisted[0].collect()).toThrow('The state of time 1000 ms is no longer available: the state has moved on to 3000 ms.');
+    expect(sorted(unpersisted[2].collect())).toEqual([['a', 3], ['b', 6]]);
+  });
+});
+
 describe('state cost is O(changed keys)', () => {
   it('a batch touching 10 of 100k keys calls the update function 10 times, and is much faster than visiting all keys', async () => {
     const N = 100_000;
