@@ -46,11 +46,27 @@ describe('chains and promotion', () => {
     const b = await eddy(of(a));
     const bc = await connect(b);
     await waitSynced(ac, bc);
+    // The stream is left in DB 7: sub-replicas synced now must continue there (repl-stream-db).
+    const x = await connect(a);
+    await x.call('SELECT', '7');
+    expect(await x.call('SET', 'chain:db', '7')).toBe('+OK\r\n');
+    await waitSynced(ac, bc);
     // Chained: an eddy and a Redis replica of the eddy replica.
     const c = await eddy(of(b));
     const d = await redis(of(b));
     const cc = await connect(c);
     const dc = await connect(d);
+    await waitSynced(bc, cc);
+    await waitSynced(bc, dc);
+    expect(await x.call('SET', 'chain:after', 'in7')).toBe('+OK\r\n');
+    await waitSynced(ac, bc);
+    await waitSynced(bc, cc);
+    await waitSynced(bc, dc);
+    for (const sub of [cc, dc]) {
+      await sub.call('SELECT', '7');
+      expect(await sub.call('GET', 'chain:after')).toBe('$3\r\nin7\r\n');
+      await sub.call('SELECT', '0');
+    }
     await applyChunked(ac, workload(rng, 20000, { streams: true }));
     await waitSynced(ac, bc);
     await waitSynced(bc, cc);

@@ -119,6 +119,7 @@ function setMaster(st: Replication, host: string, port: number, user = true): vo
     cached = old.cached;
   }
   s.masterHost = host;
+  st.updatePropagator();
   s.config.values.set('replicaof', `${host} ${port}`);
   if (user) disconnectBlocked(s);
   if (wasMaster && user) {
@@ -144,6 +145,7 @@ function unsetMaster(st: Replication): void {
   s.masterHost = null;
   s.config.values.set('replicaof', '');
   st.shiftReplicationId();
+  st.updatePropagator();
   // The replicas learn the new ID by reconnecting; they continue with a partial resync.
   disconnectReplicas(st);
   st.slaveseldb = -1;

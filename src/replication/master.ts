@@ -12,7 +12,7 @@ import { parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
 import { blockForKeys, unblock } from '../server/blocking.js';
 import { usedMemory } from '../server/admin-state.js';
-import { RdbEncoder, type RdbSink } from '../persistence/rdb-writer.js';
+import { RdbEncoder, type EncodeOptions, type RdbSink } from '../persistence/rdb-writer.js';
 import { Snapshot } from '../persistence/snapshot.js';
 import { FileSink, encodeOptions } from '../persistence/rdb-file.js';
 import { RState, ReplicaConn, type Replication } from './state.js';
@@ -32,6 +32,30 @@ function handshake(c: Client): Handshake {
   let h = handshakes.get(c);
   if (!h) handshakes.set(c, (h = { listeningPort: 0, ip: null, capaEof: false, capaPsync2: false, rdbOnly: false }));
   return h;
+}
+
+/**
+ * The RDB of a full sync carries the replication AUX fields Redis writes (rdbPopulateSaveInfo):
+ * repl-stream-db tells the replica which DB the stream continues in (a replica's proxied stream
+ * does not start with SELECT), repl-id / repl-offset its position.
+ */
+class SyncRdbEncoder extends RdbEncoder {
+  constructor(
+    sink: RdbSink,
+    opts: EncodeOptions,
+    private readonly streamDb: number,
+    private readonly replid: string,
+    private readonly offset: number,
+  ) {
+    super(sink, opts);
+  }
+
+  override header(usedMem: number, aofBase = false): void {
+    super.header(usedMem, aofBase);
+    this.aux('repl-stream-db', String(this.streamDb));
+    this.aux('repl-id', this.replid);
+    this.aux('repl-offset', String(this.offset));
+  }
 }
 
 /** A running full synchronization: one snapshot feeding one or more replicas. */
@@ -300,7 +324,10 @@ function startSync(st: Replication): void {
     }
     sink = fileSink;
   }
-  const enc = new RdbEncoder(sink, encodeOptions(s));
+  // A master's stream re-selects its DB after a full sync; a replica proxies its master's, whose
+  // current DB is the master client's.
+  const streamDb = s.masterHost !== null ? (st.link?.streamDb() ?? 0) : Math.max(st.slaveseldb, 0);
+  const enc = new SyncRdbEncoder(sink, encodeOptions(s), streamDb, st.replid, offset);
   const delay = s.config.num('rdb-key-save-delay');
   const snapshot = new Snapshot(s, enc, { usedMemory: usedMemory(), keyDelayUs: delay > 0 ? delay : 0 });
   const mark = diskless ? randomBytes(20).toString('hex') : '';
@@ -524,13 +551,12 @@ export function blockedWaiters(st: Replication): Client[] {
 // ---------------------------------------------------------------------------------------------
 // Before each batch of replies and the cron
 
-/** beforeSleep: a GETACK for WAITing clients, then the stream batch goes out. */
+/** beforeSleep: one GETACK for the clients that started a WAIT in this batch. */
 export function beforeReplies(st: Replication): void {
   if (st.getAck) {
     st.getAck = false;
     if (st.replicas.length && st.server.masterHost === null) st.feedRaw('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
   }
-  st.flush();
 }
 
 interface OutputLimit {

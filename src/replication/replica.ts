@@ -80,6 +80,11 @@ export class MasterLink implements LinkInfo {
     }
   }
 
+  streamDb(): number {
+    if (this.mc) return this.mc.db.id;
+    return this.cached && this.cached.dbid >= 0 ? this.cached.dbid : 0;
+  }
+
   /** slave_read_repl_offset */
   get readReploff(): number {
     return this.reploff + (this.reader?.unapplied ?? 0);

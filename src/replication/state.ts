@@ -74,6 +74,8 @@ export interface LinkInfo {
   roleState(): string;
   connected(): boolean;
   close(): void;
+  /** the DB the master's stream is in (the master client's, else the cached one's) */
+  streamDb(): number;
 }
 
 export class Replication {
@@ -134,18 +136,27 @@ export class Replication {
   createBacklog(): void {
     if (this.backlog) return;
     this.backlog = new Backlog(this.server.config.num('repl-backlog-size'), this.masterReplOffset + 1);
-    const s = this.server;
-    if (!s.propagators.includes(this.propagator)) s.propagators.push(this.propagator);
-    s.replicaPropagators.add(this.propagator);
+    this.updatePropagator();
   }
 
   freeBacklog(): void {
     this.out = '';
     this.backlog = null;
+    this.updatePropagator();
+  }
+
+  /**
+   * The propagation hook is needed by a master with a backlog only: without one nothing is counted
+   * (as Redis), and a replica proxies its master's stream instead of re-encoding what it applies.
+   */
+  updatePropagator(): void {
     const s = this.server;
+    const want = this.backlog !== null && s.masterHost === null;
     const i = s.propagators.indexOf(this.propagator);
-    if (i >= 0) s.propagators.splice(i, 1);
-    s.replicaPropagators.delete(this.propagator);
+    if (want && i < 0) s.propagators.push(this.propagator);
+    if (!want && i >= 0) s.propagators.splice(i, 1);
+    if (want) s.replicaPropagators.add(this.propagator);
+    else s.replicaPropagators.delete(this.propagator);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -163,13 +174,25 @@ export class Replication {
     this.feedRaw(encodeCommand(argv));
   }
 
-  /** Append encoded stream bytes (latin1); they count in the offset at once. */
+  /**
+   * Append encoded stream bytes (latin1); they count in the offset at once and are written once
+   * per event-loop iteration (Redis's beforeSleep), whatever the number of client batches in it.
+   */
   feedRaw(s: string): void {
     if (this.backlog === null) return;
     this.out += s;
     this.masterReplOffset += s.length;
-    this.server.scheduleFlush();
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushSoon);
+    }
   }
+
+  private flushScheduled = false;
+  private readonly flushSoon = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
 
   /** Write what was fed since the last call to the backlog and the replicas (once per batch). */
   flush(): void {
