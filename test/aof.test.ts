@@ -72,6 +72,8 @@ function expectSame(a: Map<string, string>, b: Map<string, string>, names: strin
 async function loadDump(kind: 'eddy' | 'redis', dir: string, args: string[] = []): Promise<Map<string, string>> {
   const h = kind === 'eddy' ? await eddy(dir, args) : await redis(dir, args);
   const c = await connect(h);
+  // redis-server answers -LOADING until its load is done
+  for (let i = 0; i < 200 && (await c.call('PING')).startsWith('-LOADING'); i++) await new Promise((r) => setTimeout(r, 20));
   const got = await dumpDataset(c, 16, { encodings: true });
   c.close();
   await h.stop('SIGTERM');
@@ -422,8 +424,14 @@ describe('runtime switches and rewrites', () => {
     await applyWorkload(c, workload(new Rng(51), 400, { streams: true }));
     expect((await info(c)).get('aof_enabled')).toBe('0');
     expect(fs.existsSync(path.join(dir, 'appendonlydir'))).toBe(false);
+    // a slow walk, so that writes arrive while the first rewrite runs (they go to a temp incr file)
+    await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '4000');
     expect(await c.call('CONFIG', 'SET', 'appendonly', 'yes')).toBe('+OK\r\n');
+    expect((await info(c)).get('aof_rewrite_in_progress')).toBe('1');
+    expect(fs.readdirSync(path.join(dir, 'appendonlydir'))).toContain('temp-appendonly.aof.incr');
+    await applyWorkload(c, workload(new Rng(53), 300, { streams: true }));
     const m = await waitRewrite(c);
+    await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
     expect(m.get('aof_enabled')).toBe('1');
     expect(m.get('aof_rewrites')).toBe('1');
     expect(m.get('aof_last_bgrewrite_status')).toBe('ok');
