@@ -469,6 +469,21 @@ describe('runtime switches and rewrites', () => {
     }
   });
 
+  it('DEBUG LOADAOF reloads the same dataset from base + incr', async () => {
+    const dir = tmpDir('eddy-aof-');
+    const e = await eddy(dir);
+    const c = await connect(e);
+    await applyWorkload(c, workload(new Rng(71), 400, { streams: true }));
+    await cmd(c, 'BGREWRITEAOF');
+    await waitRewrite(c);
+    await applyWorkload(c, workload(new Rng(72), 400, { streams: true }));
+    const before = await dumpDataset(c);
+    expect(await cmd(c, 'DEBUG', 'LOADAOF')).toBe('OK');
+    expectSame(maskGroupCounters(before), maskGroupCounters(await dumpDataset(c)), ['before', 'after DEBUG LOADAOF']);
+    expect((await info(c)).get('rdb_changes_since_last_save')).toBe('0');
+    c.close();
+  });
+
   it('BGREWRITEAOF replies as Redis (started / already in progress / scheduled in MULTI)', async () => {
     const dir = tmpDir('eddy-aof-');
     const e = await eddy(dir, ['--aof-use-rdb-preamble', 'no']);

@@ -7,6 +7,8 @@ import { registerConfigApply } from '../server/config-cmd.js';
 import { extendInfoSection } from '../server/info.js';
 import { AofState, aofOf } from './aof.js';
 import { ManifestError } from './aof-manifest.js';
+import { AofLoad } from './aof-loader.js';
+import { registerDebugSubcommand } from '../server/debug.js';
 
 function bgrewriteaof(c: Client): void {
   const s = c.server;
@@ -24,6 +26,26 @@ function bgrewriteaof(c: Client): void {
     c.err("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
   }
 }
+
+/** DEBUG LOADAOF: reload the dataset from the AOF on disk (Redis exits when that fails). */
+function debugLoadaof(c: Client): void {
+  const s = c.server;
+  let status: AofLoad;
+  try {
+    status = aofOf(s).reloadForDebug();
+  } catch (e) {
+    s.log.warning(`DEBUG LOADAOF: ${(e as Error).message}`);
+    status = AofLoad.Failed;
+  }
+  if (status !== AofLoad.Ok && status !== AofLoad.Empty && status !== AofLoad.Truncated) {
+    s.log.warning('Failed loading the AOF by DEBUG LOADAOF: exiting (as Redis does).');
+    process.exit(1);
+  }
+  s.dirty = 0; // nothing to propagate or save because of it
+  s.log.notice('Append Only File loaded by DEBUG LOADAOF');
+  c.ok();
+}
+registerDebugSubcommand('loadaof', debugLoadaof);
 
 registerConfigApply('appendonly', (s) => {
   const aof = aofOf(s);

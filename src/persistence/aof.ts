@@ -511,6 +511,23 @@ export class Aof {
     return this.openOnServerStart();
   }
 
+  /**
+   * DEBUG LOADAOF: write what is buffered, empty the dataset, load the AOF again from the manifest
+   * on disk (history files removed first). Returns the load status.
+   */
+  reloadForDebug(): AofLoad {
+    if (this.state !== AofState.Off) this.flush(true);
+    for (const db of this.server.dbs) db.clear();
+    this.loadManifestFromDisk();
+    this.deleteHistoryFiles();
+    const res = loadAppendOnlyFiles({ server: this.server, dirname: this.dirPath, filename: this.filename }, this.manifest);
+    if (res.status === AofLoad.Ok || res.status === AofLoad.Truncated) {
+      this.currentSize = res.totalSize;
+      this.rewriteBaseSize = res.baseSize;
+    }
+    return res.status;
+  }
+
   /** aofOpenIfNeededOnServerStart */
   private openOnServerStart(): boolean {
     const log = this.server.log;
@@ -733,7 +750,7 @@ export class Aof {
   }
 
   /** aofDelHistoryFiles */
-  private deleteHistoryFiles(): void {
+  deleteHistoryFiles(): void {
     const am = this.manifest;
     if (am.history.length === 0) return;
     for (const h of am.history) {
