@@ -217,7 +217,9 @@ export class Aof {
 
   /** feedAppendOnlyFile: SELECT when the DB changes, then the command as RESP. */
   private feed(dbid: number, argv: string[]): void {
-    let s = '';
+    // Enabled at runtime, writes are kept only once the first rewrite runs (its snapshot has the rest).
+    if (this.state === AofState.WaitRewrite && this.job === null) return;
+    let s = this.buf;
     if (this.server.config.bool('aof-timestamp-enabled')) {
       const now = unixtime();
       if (now > this.lastTimestamp) {
@@ -232,7 +234,7 @@ export class Aof {
     }
     s += '*' + argv.length + '\r\n';
     for (let i = 0; i < argv.length; i++) s += '$' + argv[i].length + '\r\n' + argv[i] + '\r\n';
-    if (this.state === AofState.On || (this.state === AofState.WaitRewrite && this.job !== null)) this.buf += s;
+    this.buf = s;
   }
   private lastTimestamp = 0;
 
@@ -820,6 +822,8 @@ export class Aof {
     }
     this.fd = -1;
     this.selectedDb = -1;
+    // Turned off before its first rewrite finished: the temp incr file belongs to nothing.
+    if (this.state === AofState.WaitRewrite) fs.rm(path.join(this.dirPath, this.tempIncrName()), { force: true }, () => undefined);
     this.state = AofState.Off;
     this.rewriteScheduled = false;
     this.lastIncrSize = 0;
