@@ -8,7 +8,7 @@ import { RawClient } from './support/raw-client.js';
 import { DiffPair, Rng } from './support/diff.js';
 import { workload } from './support/dataset.js';
 import { startEddy, startRedis, type ServerHandle } from './support/servers.js';
-import { applyChunked, expectSameData, info, infoNum, signal, until, waitSynced } from './support/repl-support.js';
+import { applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced } from './support/repl-support.js';
 
 const servers: ServerHandle[] = [];
 const clients: RawClient[] = [];
@@ -166,4 +166,64 @@ describe('redis-server master (diskless), eddy replica', () => {
     await p.run(['EXEC']);
     await until('eddy reports a down link', async () => (await info(p.eddy)).get('master_link_status') === 'down');
   }, 20000);
+});
+
+const of = (s: ServerHandle) => ['--replicaof', '127.0.0.1', String(s.port)];
+
+describe('expiry and authentication', () => {
+  it('replicas hide expired keys until the master DELs them; DELs of an eddy master reach replicas', async () => {
+    const m = await redis(['--repl-diskless-sync-delay', '0', '--enable-debug-command', 'yes']);
+    const mc = await connect(m);
+    const e = await eddy(of(m));
+    const r = await redis(of(m));
+    const p = new DiffPair(await connect(e), await connect(r));
+    await waitSynced(mc, p.eddy);
+    await waitSynced(mc, p.redis);
+    expect(await mc.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).toBe('+OK\r\n');
+    await mc.call('SET', 'soon', 'v', 'PX', '150');
+    await mc.call('HSET', 'soon:h', 'f', 'v');
+    await mc.call('PEXPIRE', 'soon:h', '150');
+    await mc.call('SET', 'later', 'v', 'EX', '1000');
+    await waitSynced(mc, p.eddy);
+    await waitSynced(mc, p.redis);
+    await sleep(400);
+    for (const argv of [['GET', 'soon'], ['EXISTS', 'soon', 'later'], ['TTL', 'soon'], ['HGETALL', 'soon:h'], ['TYPE', 'soon'], ['DBSIZE'], ['KEYS', '*']]) await p.run(argv);
+    // The master expires them lazily: its DELs remove them from the replicas.
+    expect(await mc.call('GET', 'soon')).toBe('$-1\r\n');
+    expect(await mc.call('EXISTS', 'soon:h')).toBe(':0\r\n');
+    await waitSynced(mc, p.eddy);
+    await waitSynced(mc, p.redis);
+    expect(await p.run(['DBSIZE'])).toBe(':1\r\n');
+
+    // An eddy master's active expiry reaches a Redis replica as DEL.
+    const em = await eddy();
+    const emc = await connect(em);
+    const er = await redis(of(em));
+    const erc = await connect(er);
+    await waitSynced(emc, erc);
+    await emc.call('SET', 'soon', 'v', 'PX', '100');
+    await emc.call('SET', 'stays', 'v');
+    await until('the replica lost the expired key', async () => (await erc.call('DBSIZE')) === ':1\r\n', 10000);
+    expect(await erc.call('EXISTS', 'stays')).toBe(':1\r\n');
+  }, 40000);
+
+  it('masterauth / masteruser: replicas of a password-protected eddy master', async () => {
+    const m = await eddy(['--requirepass', 'sekret', '--repl-diskless-sync-delay', '0']);
+    const mc = await connect(m);
+    expect(await mc.call('AUTH', 'sekret')).toBe('+OK\r\n');
+    await applyChunked(mc, workload(new Rng(504), 2000));
+    const r = await redis([...of(m), '--masterauth', 'sekret']);
+    const e = await eddy([...of(m), '--masterauth', 'sekret', '--masteruser', 'default']);
+    const bad = await eddy([...of(m), '--masterauth', 'wrong']);
+    const rc = await connect(r);
+    const ec = await connect(e);
+    await waitSynced(mc, rc);
+    await waitSynced(mc, ec);
+    await expectSameData(mc, ec);
+    await expectSameData(mc, rc);
+    const bc = await connect(bad);
+    await sleep(300);
+    expect((await info(bc)).get('master_link_status')).toBe('down');
+    expect(bad.output()).toContain('Unable to AUTH to MASTER: -WRONGPASS');
+  }, 30000);
 });

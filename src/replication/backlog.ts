@@ -44,7 +44,7 @@ export class Backlog {
       this.histlen = size;
       return;
     }
-    if (this.buf.length < size && this.idx + len > this.buf.length) {
+    if (this.buf.length < size && this.idx + len >= this.buf.length) {
       // Still filling linearly (never wrapped): grow instead of wrapping.
       const grown = Buffer.allocUnsafe(Math.min(size, Math.max(this.buf.length * 2, this.idx + len)));
       this.buf.copy(grown, 0, 0, this.idx);

@@ -67,21 +67,19 @@ export class StreamReader {
       this.pos = nl + 1;
       return argv;
     }
-    let p = start;
-    const nl = buf.indexOf(CR, p);
-    if (nl < 0 || nl + 1 >= len) return this.incomplete(1);
-    const n = Number(buf.latin1Slice(p + 1, nl));
-    if (!Number.isInteger(n) || n > 1024 * 1024 * 1024) throw new StreamProtocolError('invalid multibulk length from master');
-    p = nl + 2;
+    let p = this.header(buf, start + 1, len);
+    if (p === -1) return this.incomplete(1);
+    const n = this.num;
+    if (p === -2 || n > 1024 * 1024 * 1024) throw new StreamProtocolError('invalid multibulk length from master');
     const argv: string[] = [];
     for (let i = 0; i < n; i++) {
       if (p >= len) return this.incomplete(p - start + 1);
       if (buf[p] !== 36 /* '$' */) throw new StreamProtocolError(`expected '$', got '${String.fromCharCode(buf[p])}' from master`);
-      const e = buf.indexOf(CR, p);
-      if (e < 0 || e + 1 >= len) return this.incomplete(p - start + 3);
-      const bl = Number(buf.latin1Slice(p + 1, e));
-      if (!Number.isInteger(bl) || bl < 0) throw new StreamProtocolError('invalid bulk length from master');
-      p = e + 2;
+      const q = this.header(buf, p + 1, len);
+      if (q === -1) return this.incomplete(p - start + 3);
+      if (q === -2) throw new StreamProtocolError('invalid bulk length from master');
+      const bl = this.num;
+      p = q;
       if (p + bl + 2 > len) return this.incomplete(p + bl + 2 - start);
       argv.push(buf.latin1Slice(p, p + bl));
       p += bl + 2;
@@ -89,6 +87,28 @@ export class StreamReader {
     this.pos = p;
     this.need = 0;
     return n > 0 ? argv : this.next();
+  }
+
+  /** the value read by header() */
+  private num = 0;
+
+  /**
+   * A header's decimal number from `from` up to its CRLF: sets `num` and returns the index after the
+   * CRLF; -1 when the line is not complete yet, -2 when it is not a non-negative integer.
+   */
+  private header(buf: Buffer, from: number, len: number): number {
+    let v = 0;
+    let i = from;
+    for (; i < len; i++) {
+      const ch = buf[i];
+      if (ch === CR) break;
+      if (ch < 48 || ch > 57 || i - from > 15) return -2;
+      v = v * 10 + (ch - 48);
+    }
+    if (i + 1 >= len) return -1;
+    if (i === from || buf[i + 1] !== LF) return -2;
+    this.num = v;
+    return i + 2;
   }
 
   private incomplete(needFromStart: number): null {

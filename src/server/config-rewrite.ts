@@ -135,6 +135,10 @@ function rewriteParam(st: RewriteState, p: Param, config: Config): void {
         else st.rewrite(name, `bind ${s}`, true);
       } else if (name === 'notify-keyspace-events') {
         st.rewrite(name, `${name} ${repr(s)}`, s !== p.def);
+      } else if (name === 'replicaof') {
+        // rewriteConfigReplicaOfOption: "replicaof <host> <port>", no line at all on a master.
+        if (s === '') st.markProcessed(name);
+        else st.rewrite(name, `${name} ${s}`, true);
       } else if (name === 'latency-tracking-info-percentiles') {
         st.rewrite(name, `${name} ${s}`, true); // Redis 7.0 always writes it
       } else {
