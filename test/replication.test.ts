@@ -227,3 +227,35 @@ describe('expiry and authentication', () => {
     expect(bad.output()).toContain('Unable to AUTH to MASTER: -WRONGPASS');
   }, 30000);
 });
+
+describe('master-side refusals', () => {
+  it('min-replicas-to-write (NOREPLICAS) and clients blocked when the server becomes a replica, as Redis', async () => {
+    const e = await eddy(['--min-replicas-to-write', '1', '--repl-diskless-sync-delay', '0']);
+    const r = await redis(['--min-replicas-to-write', '1']);
+    const p = new DiffPair(await connect(e), await connect(r));
+    for (const argv of [['SET', 'k', 'v'], ['GET', 'k'], ['MULTI'], ['SET', 'k', 'v'], ['EXEC'], ['WAIT', '1', '10']]) await p.run(argv);
+    await p.run(['MULTI']);
+    await p.run(['GET', 'k']);
+    await p.run(['CONFIG', 'SET', 'min-replicas-to-write', '0']);
+    await p.run(['EXEC']);
+    // With a replica attached the writes are accepted again.
+    await p.run(['CONFIG', 'SET', 'min-replicas-to-write', '1']);
+    const er = await redis(of(e));
+    const erc = await connect(er);
+    await waitSynced(p.eddy, erc);
+    await until('a good replica counted', async () => (await info(p.eddy)).get('min_slaves_good_slaves') === '1', 5000);
+    expect(await p.eddy.call('SET', 'k', 'v')).toBe('+OK\r\n');
+
+    // A client blocked on the master is released with UNBLOCKED when it turns into a replica.
+    await p.run(['CONFIG', 'SET', 'min-replicas-to-write', '0']);
+    const blocked = new DiffPair(await connect(e), await connect(r));
+    blocked.eddy.send('BLPOP', 'list', '0');
+    blocked.redis.send('BLPOP', 'list', '0');
+    await sleep(100);
+    await p.run(['REPLICAOF', '127.0.0.1', '1']);
+    await blocked.readBoth('BLPOP released');
+    expect(await blocked.eddy.waitClose(2000)).toBe(true);
+    expect(await blocked.redis.waitClose(2000)).toBe(true);
+    await p.run(['REPLICAOF', 'NO', 'ONE']);
+  }, 30000);
+});
