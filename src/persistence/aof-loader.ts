@@ -31,6 +31,10 @@ export function setRdbPreambleLoader(fn: RdbPreambleLoader): void {
 }
 
 const CHUNK = 1 << 20;
+const OK = 0;
+const END = 1;
+const SHORT = 2;
+const BAD = 3;
 
 /** fgets/fread over a file descriptor, in 1 MB chunks, with the absolute offset of each byte. */
 class ChunkReader {
@@ -86,6 +90,43 @@ class ChunkReader {
     }
   }
 
+  /** Outcome of the last intLine(): OK, END (EOF before it), SHORT (EOF inside it), BAD (other type byte). */
+  st = 0;
+
+  /**
+   * A "<type><integer>\r\n" header line read like fgets + atoi, straight from the buffer: the
+   * number (leading spaces, sign, digits; anything else ends it), with `st` telling how it went.
+   */
+  intLine(type: number): number {
+    if (!this.want(1)) {
+      this.st = END;
+      return 0;
+    }
+    if (this.buf[this.pos] !== type) {
+      this.st = BAD;
+      return 0;
+    }
+    let nl = this.buf.indexOf(10, this.pos);
+    while (nl < 0) {
+      if (this.eof || !this.want(this.buf.length - this.pos + 1)) {
+        this.pos = this.buf.length;
+        this.st = SHORT;
+        return 0;
+      }
+      nl = this.buf.indexOf(10, this.pos);
+    }
+    const b = this.buf;
+    let i = this.pos + 1;
+    while (i < nl && (b[i] === 32 || b[i] === 9)) i++;
+    let neg = false;
+    if (b[i] === 45 || b[i] === 43) neg = b[i++] === 45;
+    let v = 0;
+    while (i < nl && b[i] >= 48 && b[i] <= 57) v = v * 10 + (b[i++] - 48);
+    this.pos = nl + 1;
+    this.st = OK;
+    return neg ? -v : v;
+  }
+
   /** fread of exactly n bytes as a latin1 string; null on a short read. */
   read(n: number): string | null {
     if (!this.want(n)) {
@@ -96,12 +137,6 @@ class ChunkReader {
     this.pos += n;
     return s;
   }
-}
-
-/** atoi / strtol on the text after the type byte: leading digits with an optional sign. */
-function leadingInt(s: string, from: number): number {
-  const m = /^[ \t]*([+-]?\d+)/.exec(s.slice(from));
-  return m ? Number(m[1]) : 0;
 }
 
 /** The AOF fake client: no socket, replies dropped, never counted in CLIENT LIST. */
@@ -171,22 +206,23 @@ function replay(ctx: LoadContext, fake: Client, r: ChunkReader, name: string, fi
   let validBeforeMulti = validUpTo;
   let cmdStart = validUpTo;
   /** reason of a format error, null for a short read */
+  const found = () => JSON.stringify((r.line() ?? '').slice(0, 16));
   const parse = (): string[] | null | 'eof' | { bad: string } => {
     cmdStart = r.tell();
-    const head = r.line();
-    if (head === null) return 'eof';
-    if (head[0] === '#') return [];
-    if (head[0] !== '*') return { bad: `expected '*', found ${JSON.stringify(head.slice(0, 16))}` };
-    if (head.length === 1) return null;
-    const argc = leadingInt(head, 1);
-    if (argc < 1) return { bad: `invalid multibulk length ${JSON.stringify(head.trimEnd())}` };
+    const argc = r.intLine(42); // '*'
+    if (r.st === END) return 'eof';
+    if (r.st === SHORT) return null;
+    if (r.st === BAD) {
+      const head = r.line()!;
+      return head[0] === '#' ? [] : { bad: `expected '*', found ${JSON.stringify(head.slice(0, 16))}` };
+    }
+    if (argc < 1) return { bad: `invalid multibulk length ${argc}` };
     const argv: string[] = new Array(argc);
     for (let j = 0; j < argc; j++) {
-      const l = r.line();
-      if (l === null) return null;
-      if (l[0] !== '$') return { bad: `expected '$', found ${JSON.stringify(l.slice(0, 16))}` };
-      const len = leadingInt(l, 1);
-      if (len < 0) return { bad: `invalid bulk length ${JSON.stringify(l.trimEnd())}` };
+      const len = r.intLine(36); // '$'
+      if (r.st === END || r.st === SHORT) return null;
+      if (r.st === BAD) return { bad: `expected '$', found ${found()}` };
+      if (len < 0) return { bad: `invalid bulk length ${len}` };
       const arg = r.read(len);
       if (arg === null) return null;
       const crlf = r.read(2);
