@@ -1,9 +1,12 @@
 // Why: the hard parts of replication, with real processes: chained replicas (eddy and Redis
 // sub-replicas of an eddy replica), promotion with REPLICAOF NO ONE where every follower and the
 // demoted master continue with a partial resync (PSYNC2 replid2), writes acknowledged by WAIT
-// surviving a SIGKILL of the master, and links cut or stalled past repl-timeout under load.
+// surviving a SIGKILL of the master, links cut or stalled past repl-timeout under load, and (with a
+// scripted master) the replication offset of a transaction cut mid-way.
 import { afterAll, describe, expect, it } from 'vitest';
-import { RawClient } from './support/raw-client.js';
+import net from 'node:net';
+import { RawClient, replyEnd } from './support/raw-client.js';
+import { parseReply } from './support/resp-values.js';
 import { Rng } from './support/diff.js';
 import { workload } from './support/dataset.js';
 import { startEddy, startRedis, type ServerHandle } from './support/servers.js';
@@ -203,4 +206,71 @@ describe('faults under load', () => {
     await expectSameData(mc, ec);
     expect(e.output()).toContain('MASTER timeout: no data nor PING received...');
   }, 40000);
+});
+
+describe('offsets against a scripted master', () => {
+  it('a transaction cut mid-way is not applied and is asked for again (PSYNC offset excludes it)', async () => {
+    const id = 'f'.repeat(40);
+    const mark = 'm'.repeat(40);
+    const rdb = Buffer.concat([Buffer.from('REDIS0010', 'latin1'), Buffer.from([0xff]), Buffer.alloc(8)]);
+    const enc = (...a: string[]) => `*${a.length}\r\n` + a.map((x) => `$${x.length}\r\n${x}\r\n`).join('');
+    const head = enc('SELECT', '0') + enc('SET', 'a', '1');
+    const txn = enc('MULTI') + enc('SET', 'b', '1') + enc('EXEC');
+    const stream = head + txn + enc('SET', 'c', '1');
+    const cut = head.length + enc('MULTI').length + enc('SET', 'b', '1').length;
+    const psyncs: string[][] = [];
+    let conns = 0;
+    const srv = net.createServer((sock) => {
+      const n = ++conns;
+      let buf = '';
+      let sentStream = false;
+      sock.on('error', () => {});
+      sock.on('data', (d) => {
+        buf += d.toString('latin1');
+        for (;;) {
+          const end = buf.length ? replyEnd(buf, 0) : -1;
+          if (end < 0) return;
+          const argv = parseReply(buf.slice(0, end)) as string[];
+          buf = buf.slice(end);
+          const cmd = argv[0].toUpperCase();
+          if (cmd === 'PING') sock.write('+PONG\r\n');
+          else if (cmd === 'REPLCONF' && argv[1].toUpperCase() === 'ACK') {
+            if (n === 1 && !sentStream) {
+              // First ACK after the RDB: the stream, cut in the middle of the transaction.
+              sentStream = true;
+              sock.write(stream.slice(0, cut), 'latin1');
+              setTimeout(() => sock.destroy(), 300);
+            }
+          } else if (cmd === 'REPLCONF') sock.write('+OK\r\n');
+          else if (cmd === 'PSYNC') {
+            psyncs.push(argv);
+            if (n === 1) {
+              sock.write(`+FULLRESYNC ${id} 0\r\n$EOF:${mark}\r\n`);
+              sock.write(Buffer.concat([rdb, Buffer.from(mark, 'latin1')]));
+            } else {
+              const from = Number(argv[2]);
+              setTimeout(() => sock.write(`+CONTINUE ${id}\r\n` + stream.slice(from - 1), 'latin1'), 500);
+            }
+          }
+        }
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (srv.address() as net.AddressInfo).port;
+      const e = await eddy(['--replicaof', '127.0.0.1', String(port)]);
+      const ec = await connect(e);
+      await until('the cut', async () => psyncs.length === 2, 10000, 20);
+      // Disconnected mid-transaction: nothing of it applied, and it is asked for again.
+      expect(await ec.call('GET', 'a')).toBe('$1\r\n1\r\n');
+      expect(await ec.call('EXISTS', 'b')).toBe(':0\r\n');
+      expect(psyncs[1]).toEqual(['PSYNC', id, String(head.length + 1)]);
+      await until('the rest applied', async () => (await ec.call('GET', 'c')) === '$1\r\n1\r\n', 10000, 20);
+      expect(await ec.call('GET', 'b')).toBe('$1\r\n1\r\n');
+      expect(await infoNum(ec, 'slave_repl_offset')).toBe(stream.length);
+      expect(await infoNum(ec, 'master_repl_offset')).toBe(stream.length);
+    } finally {
+      srv.close();
+    }
+  }, 30000);
 });
