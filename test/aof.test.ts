@@ -14,7 +14,7 @@ import { parseReply, RespError } from './support/resp-values.js';
 import { spawn } from 'node:child_process';
 import { Server } from '../src/server/server.js';
 import { Config } from '../src/server/config.js';
-import { aofStartup } from '../src/persistence/aof-commands.js';
+import { aofRestartAfterSync, aofStartup, aofStopForSync } from '../src/persistence/aof-commands.js';
 import { aofOf, rdbBaseAvailable } from '../src/persistence/aof.js';
 import { processCommand } from '../src/server/dispatch.js';
 import { AofManifest } from '../src/persistence/aof-manifest.js';
@@ -413,6 +413,34 @@ describe('write errors', () => {
     const incr = fs.readFileSync(path.join(dir, 'appendonlydir', manifest(dir).incr[0].name), 'latin1');
     expect(incr).toBe(resp(['SELECT', '0']) + resp(['SET', 'a', '1']) + resp(['SET', 'b', '2']) + resp(['SET', 'c', '3']));
     expect(fs.readFileSync(path.join(dir, 'log'), 'latin1')).toContain('Error writing to the AOF file: Bad file descriptor');
+  });
+});
+
+describe('replica full sync', () => {
+  it('aofStopForSync / aofRestartAfterSync give the replaced dataset a new base', async () => {
+    const dir = tmpDir('eddy-aof-');
+    const config = new Config();
+    config.load(`dir "${dir}"\nappendonly yes\naof-use-rdb-preamble no\nlogfile "${path.join(dir, 'log')}"\n`);
+    const server = new Server(config);
+    expect(aofStartup(server)).toBe('loaded');
+    const c = server.createClient(null);
+    processCommand(server, c, ['SET', 'old', '1']);
+    server.flushAll();
+    const wasOn = aofStopForSync(server);
+    expect(wasOn).toBe(true);
+    // the master's RDB replaces the dataset
+    server.dbs[0].clear();
+    server.dbs[3].dict.set('from-master', 'x');
+    expect(aofRestartAfterSync(server, wasOn)).toBe(true);
+    const aof = aofOf(server);
+    for (let i = 0; i < 100 && (aof.rewriteInProgress || aof.state !== 1); i++) await new Promise((r) => setTimeout(r, 10));
+    processCommand(server, c, ['SET', 'after', '2']);
+    server.flushAll();
+    aof.stop();
+    const m = manifest(dir);
+    expect(m.base!.seq).toBe(2);
+    const files = [m.base!, ...m.incr].map((f) => fs.readFileSync(path.join(dir, 'appendonlydir', f.name), 'latin1')).join('');
+    expect(files).toBe(resp(['SELECT', '3']) + resp(['SET', 'from-master', 'x']) + resp(['SELECT', '0']) + resp(['SET', 'after', '2']));
   });
 });
 

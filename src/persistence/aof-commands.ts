@@ -87,4 +87,24 @@ export function aofStartup(server: Server): 'off' | 'loaded' | 'failed' {
   return aof.loadOnStart() ? 'loaded' : 'failed';
 }
 
+/**
+ * For a replica's full sync (Redis's readSyncBulkPayload): stop the AOF before the master's RDB
+ * replaces the dataset; returns whether it was on, to pass to aofRestartAfterSync.
+ */
+export function aofStopForSync(server: Server): boolean {
+  const aof = aofOf(server);
+  if (aof.state === AofState.Off) return false;
+  aof.stop();
+  return true;
+}
+
+/** restartAOFAfterSYNC: the new dataset gets a new base through a rewrite (false: could not start). */
+export function aofRestartAfterSync(server: Server, wasOn: boolean): boolean {
+  const aof = aofOf(server);
+  if (!wasOn || aof.state !== AofState.Off) return true;
+  if (aof.start()) return true;
+  server.log.warning('Failed enabling the AOF after successful master synchronization!');
+  return false;
+}
+
 export const commands: CommandDef[] = [{ name: 'bgrewriteaof', handler: bgrewriteaof }];
