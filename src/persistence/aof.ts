@@ -164,6 +164,7 @@ export class Aof {
   /** writeCommandsDeniedByDiskError (AOF part): after a failed write or fsync, refuse writes. */
   private denyWrites(c: Client, cmd: Command): string | null {
     if (this.state === AofState.Off || (this.lastWriteStatus === 'ok' && this.fsyncError === null)) return null;
+    if (c.replRole === 'master') return null; // the master's stream is obeyed (Redis logs instead)
     const msg = `MISCONF Errors writing to the AOF file: ${this.lastWriteStatus === 'err' ? this.lastWriteError : this.fsyncError}`;
     if (cmd.internal.has('runs-queued') && c.multi !== null) {
       if (!c.multi.some(([q]) => q.write)) return null;
