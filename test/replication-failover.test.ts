@@ -9,36 +9,13 @@ import { RawClient, replyEnd } from './support/raw-client.js';
 import { parseReply } from './support/resp-values.js';
 import { Rng } from './support/diff.js';
 import { workload } from './support/dataset.js';
-import { startEddy, startRedis, type ServerHandle } from './support/servers.js';
-import { applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced } from './support/repl-support.js';
+import { ReplFleet, applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced, replicaOf } from './support/repl-support.js';
 
-const servers: ServerHandle[] = [];
-const clients: RawClient[] = [];
+const fleet = new ReplFleet(['--repl-diskless-sync-delay', '0']);
+const { eddy, redis, connect } = fleet;
+afterAll(() => fleet.stopAll());
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.stop()));
-});
-
-async function eddy(args: string[] = []): Promise<ServerHandle> {
-  const s = await startEddy(['--repl-diskless-sync-delay', '0', ...args]);
-  servers.push(s);
-  return s;
-}
-
-async function redis(args: string[] = []): Promise<ServerHandle> {
-  const s = await startRedis(args);
-  servers.push(s);
-  return s;
-}
-
-async function connect(s: ServerHandle): Promise<RawClient> {
-  const c = await RawClient.connect(s.port);
-  clients.push(c);
-  return c;
-}
-
-const of = (s: ServerHandle) => ['--replicaof', '127.0.0.1', String(s.port)];
+const of = replicaOf;
 
 describe('chains and promotion', () => {
   it('sub-replicas of an eddy replica, then REPLICAOF NO ONE: followers and the old master continue with PSYNC', async () => {

@@ -7,34 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RawClient } from './support/raw-client.js';
 import { DiffPair, Rng } from './support/diff.js';
 import { workload } from './support/dataset.js';
-import { startEddy, startRedis, type ServerHandle } from './support/servers.js';
-import { applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced } from './support/repl-support.js';
+import { ReplFleet, applyChunked, expectSameData, info, infoNum, signal, sleep, until, waitSynced, replicaOf } from './support/repl-support.js';
 
-const servers: ServerHandle[] = [];
-const clients: RawClient[] = [];
-
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all(servers.map((s) => s.stop()));
-});
-
-async function eddy(args: string[] = []): Promise<ServerHandle> {
-  const s = await startEddy(args);
-  servers.push(s);
-  return s;
-}
-
-async function redis(args: string[] = []): Promise<ServerHandle> {
-  const s = await startRedis(args);
-  servers.push(s);
-  return s;
-}
-
-async function connect(s: ServerHandle): Promise<RawClient> {
-  const c = await RawClient.connect(s.port);
-  clients.push(c);
-  return c;
-}
+const fleet = new ReplFleet();
+const { eddy, redis, connect } = fleet;
+afterAll(() => fleet.stopAll());
 
 describe('eddy master, redis-server replica', () => {
   it('full sync, 100k mixed writes, WAIT, restart with a partial resync', async () => {
@@ -168,7 +145,7 @@ describe('redis-server master (diskless), eddy replica', () => {
   }, 20000);
 });
 
-const of = (s: ServerHandle) => ['--replicaof', '127.0.0.1', String(s.port)];
+const of = replicaOf;
 
 describe('expiry and authentication', () => {
   it('replicas hide expired keys until the master DELs them; DELs of an eddy master reach replicas', async () => {

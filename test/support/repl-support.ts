@@ -5,6 +5,38 @@ import { expect } from 'vitest';
 import { RawClient } from './raw-client.js';
 import { parseReply, RespError } from './resp-values.js';
 import { diffDatasets, dumpDataset, pipeline } from './dataset.js';
+import { startEddy, startRedis, type ServerHandle } from './servers.js';
+
+/** The servers and connections one test file starts; stopAll() (in afterAll) ends them all, by pid. */
+export class ReplFleet {
+  private readonly servers: ServerHandle[] = [];
+  private readonly clients: RawClient[] = [];
+
+  /** `eddyDefaults` go before each eddy's own arguments (e.g. no diskless-sync delay). */
+  constructor(private readonly eddyDefaults: string[] = []) {}
+
+  eddy = async (args: string[] = []): Promise<ServerHandle> => this.track(await startEddy([...this.eddyDefaults, ...args]));
+  redis = async (args: string[] = []): Promise<ServerHandle> => this.track(await startRedis(args));
+
+  connect = async (s: ServerHandle): Promise<RawClient> => {
+    const c = await RawClient.connect(s.port);
+    this.clients.push(c);
+    return c;
+  };
+
+  private track(s: ServerHandle): ServerHandle {
+    this.servers.push(s);
+    return s;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const c of this.clients) c.close();
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
+}
+
+/** redis-server style arguments making a server a replica of `s`. */
+export const replicaOf = (s: ServerHandle): string[] => ['--replicaof', '127.0.0.1', String(s.port)];
 
 /** One INFO section as a map. */
 export async function info(c: RawClient, section = 'replication'): Promise<Map<string, string>> {
