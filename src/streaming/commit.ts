@@ -20,8 +20,20 @@ export interface StateCommit {
   readonly delta: StateDelta<unknown, unknown>;
 }
 
+/** One batch of a window's input, kept while windows may still read it (see WindowNode). */
+export interface SliceCommit {
+  /** The stream whose batch this is (a window's windowInput). */
+  readonly streamId: number;
+  readonly time: number;
+  readonly partitions: ReadonlyArray<readonly unknown[]>;
+  /** How long (ms) after `time` the slice is still needed. */
+  readonly keepMs: number;
+}
+
 export interface BatchCommit {
   readonly time: Time;
+  /** The job's zero time (batch times are zeroTime + k * batch interval). */
+  readonly zeroTime: Time;
   readonly graphFingerprint: string;
   /** Whether any output operation ran in this batch. */
   readonly hasJobs: boolean;
@@ -30,9 +42,18 @@ export interface BatchCommit {
   readonly states: readonly StateCommit[];
   /** Commands queued by output operations (BatchTransaction.call), in order. */
   readonly commands: ReadonlyArray<readonly string[]>;
+  /** The batches of window inputs computed at this batch time (one per window input stream). */
+  readonly slices: readonly SliceCommit[];
 }
 
 export interface BatchCommitter {
+  /** Called when the context starts, before the first batch (connect, take ownership of the job). */
+  start?(): void | Promise<void>;
+  /**
+   * StreamingContext.getOrCreate: loads the checkpoint into the context's graph (state, offsets,
+   * window slices, resume point). Resolves false when there is no checkpoint yet.
+   */
+  recover?(): Promise<boolean>;
   /** Makes the batch durable; the batch counts as completed only once this resolves. */
   commit(batch: BatchCommit): void | Promise<void>;
   close?(): void | Promise<void>;

@@ -11,6 +11,7 @@ import { DStreamGraph } from './graph.js';
 import { DirectInputNode, type DirectSource } from './inputs/direct.js';
 import { FileInputNode, type FileStreamOptions } from './inputs/file.js';
 import { QueueInputNode } from './inputs/queue.js';
+import { partitionKeys, RedisStreamSource, type RedisStreamOptions, type StreamRecord } from './inputs/redis-stream.js';
 import { ReceiverInputNode, type Receiver } from './inputs/receiver.js';
 import { SocketReceiver } from './inputs/socket.js';
 import type { JsonValue } from './keys.js';
@@ -109,6 +110,32 @@ export class StreamingContext {
     this.scheduler = new JobScheduler(this);
   }
 
+  /**
+   * Spark's StreamingContext.getOrCreate: builds the job with `create` (which defines the graph,
+   * and may call checkpoint(url) itself), then, if the store at `url` holds a checkpoint of the
+   * job, loads it (state, offsets, window slices; the graph must be compatible, otherwise this
+   * rejects saying what changed) so that start() resumes after the last committed batch.
+   */
+  static async getOrCreate(
+    url: string,
+    create: () => StreamingContext | Promise<StreamingContext>,
+  ): Promise<StreamingContext> {
+    const ssc = await create();
+    if (!(ssc instanceof StreamingContext)) throw new IllegalArgumentException('getOrCreate: the create function must return a StreamingContext');
+    if (ssc.checkpointUrl !== url) ssc.checkpoint(url);
+    const committer = ssc.committer!;
+    if (!committer.recover) {
+      throw new IllegalArgumentException(`The checkpoint store of "${url}" cannot resume jobs: use a redis:// URL`);
+    }
+    try {
+      await committer.recover();
+    } catch (e) {
+      await committer.close?.();
+      throw e;
+    }
+    return ssc;
+  }
+
   // ---------------------------------------------------------------- state
 
   getState(): StreamingContextState {
@@ -157,6 +184,16 @@ export class StreamingContext {
   /** A receiver-less source whose batches are offset ranges (see DirectSource). */
   directStream<T, O extends JsonValue = JsonValue>(source: DirectSource<T, O>): DStream<T> {
     return new DStream<T>(this, new DirectInputNode<T, O>(this, source));
+  }
+
+  /**
+   * The direct source over eddy/Redis Streams: one partition per stream key (`keys`, or
+   * `<key>:{0..partitions-1}` for one key name with `partitions`), records { partition, id, fields },
+   * offsets committed with each batch (see RedisStreamOptions).
+   */
+  redisStream(keys: string | string[], options: RedisStreamOptions = {}): DStream<StreamRecord> {
+    const list = typeof keys === 'string' ? (options.partitions ? partitionKeys(keys, options.partitions) : [keys]) : keys;
+    return this.directStream(new RedisStreamSource(this, list, options));
   }
 
   union<T>(streams: ReadonlyArray<DStream<T>>): DStream<T> {

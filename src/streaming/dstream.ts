@@ -20,6 +20,7 @@ import {
 } from './ops/stateful.js';
 import { ReducedWindowedNode, WindowedNode, type FilterFn } from './ops/window.js';
 import { RDD } from './rdd.js';
+import { hashSink, keysSink, sortedSetSink, windowSink, type KeysSinkOptions, type SinkOptions, type WindowSinkOptions } from './sinks.js';
 import type { StateSpec } from './state.js';
 
 /** What an output operation may add to its batch's commit (the eddy committer executes these). */
@@ -177,6 +178,14 @@ export class DStream<T> {
   /** @internal Times of the batches currently remembered (tests). */
   generatedTimes(): number[] {
     return [...this.generated.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * @internal Checkpoint recovery: the batch of `time` as it was before the restart (a window's
+   * input slice), so it is not recomputed from inputs that are gone.
+   */
+  restoreBatch(time: Time, rdd: RDD<T>): void {
+    this.generated.set(time.milliseconds, rdd);
   }
 
   /** Keeps each generated batch's data once computed (Spark's persist/cache). */
@@ -482,8 +491,30 @@ export class DStream<T> {
   }
 
   /** @internal An output operation with a given name (print, sinks) and access to the batch's commit. */
-  foreachBatchInternal(name: string, description: string, f: OutputFunction<T>): void {
-    this.ssc.graph.addOutputOperation(this as DStream<unknown>, name, description, f as OutputFunction<unknown>);
+  foreachBatchInternal(name: string, description: string, f: OutputFunction<T>, requiresCommit = false): void {
+    this.ssc.graph.addOutputOperation(this as DStream<unknown>, name, description, f as OutputFunction<unknown>, requiresCommit);
+  }
+
+  // ---------------------------------------------------------------- eddy sinks (see sinks.ts)
+
+  /** One field per key in the hash `key`, written in the batch's commit (state streams: changed keys only). */
+  saveToHash<K, V>(this: DStream<[K, V]>, key: string, options: SinkOptions = {}): void {
+    this.foreachBatchInternal('saveToHash', `saveToHash(${key})`, hashSink<K, V>(key, options), true);
+  }
+
+  /** One member per key in the sorted set `key`, its value as the score (for top-N reads). */
+  saveToSortedSet<K, V extends number>(this: DStream<[K, V]>, key: string, options: SinkOptions = {}): void {
+    this.foreachBatchInternal('saveToSortedSet', `saveToSortedSet(${key})`, sortedSetSink<K, V>(key, options), true);
+  }
+
+  /** One string key `prefix + key` per key. */
+  saveToKeys<K, V>(this: DStream<[K, V]>, prefix: string, options: KeysSinkOptions = {}): void {
+    this.foreachBatchInternal('saveToKeys', `saveToKeys(${prefix})`, keysSink<K, V>(prefix, options), true);
+  }
+
+  /** One hash `prefix:<batch time ms>` per window (per batch), with expiry; `prefix:latest` names the last one. */
+  saveWindows<K, V>(this: DStream<[K, V]>, prefix: string, options: WindowSinkOptions = {}): void {
+    this.foreachBatchInternal('saveWindows', `saveWindows(${prefix})`, windowSink<K, V>(prefix, options), true);
   }
 
   /** Prints the first `num` elements of every batch, in Spark's format. */

@@ -16,6 +16,8 @@ export interface OutputOperation {
   readonly description: string;
   readonly stream: DStream<unknown>;
   readonly fn: OutputFunction<unknown>;
+  /** Writes through the batch's commit (eddy sinks): needs StreamingContext.checkpoint(). */
+  readonly requiresCommit?: boolean;
 }
 
 export interface GraphNodeDescription {
@@ -47,14 +49,20 @@ export class DStreamGraph {
     return this.streams.length - 1;
   }
 
-  addOutputOperation(stream: DStream<unknown>, name: string, description: string, fn: OutputFunction<unknown>): OutputOperation {
+  addOutputOperation(
+    stream: DStream<unknown>,
+    name: string,
+    description: string,
+    fn: OutputFunction<unknown>,
+    requiresCommit = false,
+  ): OutputOperation {
     const st = stream.ssc.getState();
     if (st !== 'INITIALIZED') {
       throw new IllegalStateException(
         `Adding new inputs, transformations, and output operations after ${st === 'ACTIVE' ? 'starting' : 'stopping'} a context is not supported`,
       );
     }
-    const op: OutputOperation = { id: this.outputs.length, name, description, stream, fn };
+    const op: OutputOperation = { id: this.outputs.length, name, description, stream, fn, requiresCommit };
     this.outputs.push(op);
     return op;
   }
@@ -81,6 +89,12 @@ export class DStreamGraph {
   /** Spark's DStreamGraph.validate. */
   validate(): void {
     requireArg(this.outputs.length > 0, 'No output operations registered, so nothing to execute');
+    for (const o of this.outputs) {
+      requireArg(
+        !o.requiresCommit || o.stream.ssc.isCheckpointPresent,
+        `${o.name} writes through the batch commit, but no checkpoint is set. Please set it by StreamingContext.checkpoint("redis://host:port/db?prefix=job:name").`,
+      );
+    }
   }
 
   /** Initializes every stream reachable from an output, then checks them (Spark's graph.start). */

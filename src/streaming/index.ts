@@ -14,13 +14,21 @@ export type { UpdateFunction, UpdateStateOptions } from './ops/stateful.js';
 export type { FilterFn } from './ops/window.js';
 export { KeyedStore, StateRDD } from './keyed-store.js';
 export type { StateDelta, StateEntry } from './keyed-store.js';
-export { Receiver } from './inputs/receiver.js';
+export { Receiver, ReceiverInputNode } from './inputs/receiver.js';
+export type { BlockLog, LoggedEntry } from './inputs/receiver.js';
 export { SocketReceiver } from './inputs/socket.js';
 export type { DirectSource } from './inputs/direct.js';
 export { DirectInputNode } from './inputs/direct.js';
 export type { FileStreamOptions } from './inputs/file.js';
+export { RedisStreamSource, partitionKeys } from './inputs/redis-stream.js';
+export type { RedisStreamOptions, StreamOffsets, StreamRecord } from './inputs/redis-stream.js';
 export { MemoryCheckpoint, registerCheckpointScheme, createCommitter } from './commit.js';
-export type { BatchCommit, BatchCommitter, CommitterFactory, InputCommit, StateCommit } from './commit.js';
+export type { BatchCommit, BatchCommitter, CommitterFactory, InputCommit, SliceCommit, StateCommit } from './commit.js';
+export { RedisCommitter } from './checkpoint/redis-committer.js';
+export type { RedisCommitterOptions } from './checkpoint/redis-committer.js';
+export { CheckpointFencedException, CheckpointLostException } from './checkpoint/errors.js';
+export { parseRedisUrl, JobKeys } from './checkpoint/location.js';
+export type { RedisLocation } from './checkpoint/location.js';
 export type {
   StreamingListener,
   BatchInfo,
@@ -30,8 +38,8 @@ export type {
 } from './listener.js';
 export { DStreamGraph, describeGraphChanges } from './graph.js';
 export type { GraphDescription, GraphNodeDescription, OutputOperation } from './graph.js';
-export type { DStreamNode, InputNode, InputPlan, StatefulNode } from './node.js';
-export { isInputNode, isStatefulNode } from './node.js';
+export type { DStreamNode, InputNode, InputPlan, StatefulNode, WindowNode } from './node.js';
+export { isInputNode, isStatefulNode, isWindowNode } from './node.js';
 export { IllegalArgumentException, IllegalStateException, StreamingException } from './errors.js';
 export { formatValue, jsonUnsafePath, mapKey, partitionOf } from './keys.js';
 export type { JsonValue } from './keys.js';

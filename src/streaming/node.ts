@@ -41,6 +41,22 @@ export function isStatefulNode(node: unknown): node is StatefulNode<unknown, unk
   return typeof node === 'object' && node !== null && (node as { stateful?: unknown }).stateful === true;
 }
 
+/**
+ * Window operators: each window reads the batches of `windowInput` over its window. A committer
+ * keeps those batches (slices) for `windowDuration + slideDuration`, so that a restarted job can
+ * compute its next windows (the previous window's state alone does not say what leaves it).
+ */
+export interface WindowNode {
+  readonly isWindow: true;
+  readonly windowInput: DStream<unknown>;
+  readonly windowDuration: Duration;
+  readonly slideDuration: Duration;
+}
+
+export function isWindowNode(node: unknown): node is WindowNode {
+  return typeof node === 'object' && node !== null && (node as { isWindow?: unknown }).isWindow === true;
+}
+
 /** What a batch of one input reads: decided when the batch is generated (its tick). */
 export interface InputPlan {
   /** Records in the batch, when known at planning time. */

@@ -6,13 +6,13 @@
 // cleared. The scheduler knows nothing about operators: it only talks to inputs and outputs.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RecurringTimer } from './clock.js';
-import type { BatchCommit, StateCommit } from './commit.js';
+import type { BatchCommit, SliceCommit, StateCommit } from './commit.js';
 import type { StreamingContext } from './context.js';
 import type { BatchTransaction, DStream } from './dstream.js';
 import { Time } from './duration.js';
 import { errorMessage, IllegalArgumentException } from './errors.js';
 import type { BatchInfo, OutputOperationInfo, StreamInputInfo } from './listener.js';
-import type { InputNode, InputPlan } from './node.js';
+import { isWindowNode, type InputNode, type InputPlan } from './node.js';
 
 interface PlannedInput {
   stream: DStream<unknown>;
@@ -87,21 +87,38 @@ export class JobScheduler {
     } else {
       this.ssc.graph.start(new Time(startTime - batchMs), new Time(startTime));
     }
-    const starts: Array<Promise<void>> = [];
-    for (const s of this.ssc.graph.inputStreams) {
-      try {
-        const r = this.ssc.graph.inputNode(s).start?.();
-        if (isPromise(r)) starts.push(r);
-      } catch (e) {
-        starts.push(Promise.reject(e));
+    const startInputs = (): Promise<void> | undefined => {
+      const starts: Array<Promise<void>> = [];
+      for (const s of this.ssc.graph.inputStreams) {
+        try {
+          const r = this.ssc.graph.inputNode(s).start?.();
+          if (isPromise(r)) starts.push(r);
+        } catch (e) {
+          starts.push(Promise.reject(e));
+        }
       }
-    }
-    if (starts.length > 0) {
-      this.planning = Promise.all(starts).then(
+      if (starts.length === 0) return undefined;
+      return Promise.all(starts).then(
         () => undefined,
         (e: unknown) => this.ssc.reportError('Error starting input streams', e),
       );
-      void this.planning.finally(() => {
+    };
+    // The committer starts first (it takes ownership of the job and may hook into inputs, e.g. a
+    // receiver's write-ahead log); if it cannot, the context stops.
+    const committerStart = this.ssc.committer?.start?.();
+    const started = isPromise(committerStart)
+      ? committerStart.then(
+          () => startInputs(),
+          (e: unknown) => {
+            this.ssc.reportError('Error starting the checkpoint committer', e);
+            this.mode = 'aborted';
+            void this.ssc.stop({ stopGracefully: false });
+          },
+        )
+      : startInputs();
+    if (started) {
+      this.planning = started;
+      void started.finally(() => {
         this.planning = undefined;
         this.drainTicks();
       });
@@ -294,20 +311,46 @@ export class JobScheduler {
     this.notify();
   }
 
+  /**
+   * What the batch commits. Every stateful stream due at this time is computed now even if no
+   * output operation read it (its input is released after this batch), and so is every window
+   * input (its batches are committed as slices, for windows computed after a restart).
+   */
   private commitFor(batch: Batch, tx: Transaction): BatchCommit {
     const t = batch.time.milliseconds;
+    const graph = this.ssc.graph;
     const states: StateCommit[] = [];
-    for (const { stream, node } of this.ssc.graph.statefulStreams) {
+    for (const { stream, node } of graph.statefulStreams) {
+      if (stream.zeroTime && stream.isTimeValid(batch.time)) stream.getOrCompute(batch.time);
       const d = node.store.lastDelta();
       if (d && d.time === t) states.push({ streamId: stream.id, kind: stream.node.kind, delta: d });
     }
+    const slices = new Map<number, SliceCommit>();
+    for (const s of graph.allStreams) {
+      if (!s.zeroTime || !isWindowNode(s.node)) continue;
+      const input = s.node.windowInput;
+      const keepMs = s.node.windowDuration.milliseconds + s.node.slideDuration.milliseconds;
+      const prev = slices.get(input.id);
+      if (prev) {
+        if (prev.keepMs < keepMs) slices.set(input.id, { ...prev, keepMs });
+        continue;
+      }
+      if (!input.zeroTime || !input.isTimeValid(batch.time)) continue;
+      const rdd = input.getOrCompute(batch.time);
+      if (!rdd) continue;
+      const partitions: unknown[][] = [];
+      for (let p = 0; p < rdd.numPartitions; p++) partitions.push(rdd.partition(p));
+      slices.set(input.id, { streamId: input.id, time: t, partitions, keepMs });
+    }
     return {
       time: batch.time,
-      graphFingerprint: this.ssc.graph.fingerprint(),
+      zeroTime: graph.zeroTime ?? new Time(0),
+      graphFingerprint: graph.fingerprint(),
       hasJobs: batch.hasJobs,
       inputs: batch.inputs.map((i) => ({ streamId: i.stream.id, name: i.node.name, metadata: i.plan.metadata })),
       states,
       commands: tx.commands,
+      slices: [...slices.values()],
     };
   }
 

@@ -43,8 +43,18 @@ export class FileInputNode extends InputNodeBase<string> {
     return slide * Math.ceil(MIN_REMEMBER_MS / slide);
   }
 
+  private restoredThreshold: number | undefined;
+
+  /**
+   * Before start (checkpoint recovery): files modified up to `lastBatchTime` were taken by
+   * committed batches; later ones (including those moved in while the job was down) are new.
+   */
+  restoreAfter(lastBatchTime: number): void {
+    this.restoredThreshold = lastBatchTime;
+  }
+
   start(): void {
-    this.initialThreshold = this.options.newFilesOnly === false ? 0 : this.ssc.clock.now();
+    this.initialThreshold = this.restoredThreshold ?? (this.options.newFilesOnly === false ? 0 : this.ssc.clock.now());
   }
 
   async plan(time: Time): Promise<InputPlan> {

@@ -69,6 +69,21 @@ interface Block<T> {
   items: T[];
 }
 
+/**
+ * A durable log of received blocks (Spark's receiver write-ahead log): a block is given to a batch
+ * only once appended, and which batch took which blocks is logged too, so a restarted job replays
+ * the blocks of unfinished batches into the same batches.
+ */
+export interface BlockLog<T> {
+  /** Appends a block; resolves with its id (ids increase). */
+  append(items: T[]): Promise<string>;
+  /** Records that batch `time` takes blocks `ids`. */
+  allocate(time: number, ids: string[]): Promise<void>;
+}
+
+/** What a write-ahead log holds after the last committed block, in log order. */
+export type LoggedEntry<T> = { kind: 'block'; id: string; items: T[] } | { kind: 'alloc'; id: string; time: number; ids: string[] };
+
 export class ReceiverInputNode<T> extends InputNodeBase<T> {
   readonly kind: string;
   readonly name: string;
@@ -81,6 +96,14 @@ export class ReceiverInputNode<T> extends InputNodeBase<T> {
   private lastError: { message: string; error: string; time: number } | undefined;
   /** Records stored since start (tests and monitoring). */
   receivedRecords = 0;
+  private log: BlockLog<T> | undefined;
+  private logTail: Promise<void> = Promise.resolve();
+  /** Id of the last block given to a batch (the log position a commit makes final). */
+  private upto: string | null = null;
+  /** Replayed from the log: blocks of batches planned before a restart, by batch time... */
+  private replayedAllocations = new Map<number, Array<Block<T>>>();
+  /** ...and logged blocks no batch had taken yet. */
+  private replayedBlocks: Array<Block<T>> = [];
 
   constructor(
     ssc: StreamingContext,
@@ -170,19 +193,68 @@ export class ReceiverInputNode<T> extends InputNodeBase<T> {
     this.ssc.listenerBus.post('onReceiverStopped', { receiverInfo: this.info(false) });
   }
 
+  /** Before start: received blocks are written ahead to `log` before any batch takes them. */
+  setWriteAheadLog(log: BlockLog<T> | undefined): void {
+    this.log = log;
+  }
+
+  get writeAheadLog(): BlockLog<T> | undefined {
+    return this.log;
+  }
+
+  /**
+   * Before start (checkpoint recovery): the log entries after the last committed block `upto`.
+   * Blocks allocated to batches after `lastBatchTime` go to those batches again; the others go to
+   * the next batch.
+   */
+  replayLog(upto: string | null, entries: Iterable<LoggedEntry<T>>, lastBatchTime: number): void {
+    this.upto = upto;
+    const blocks = new Map<string, Block<T>>();
+    const allocations: Array<{ time: number; ids: string[] }> = [];
+    for (const e of entries) {
+      if (e.kind === 'block') blocks.set(e.id, { id: e.id, items: e.items });
+      else if (e.time > lastBatchTime) allocations.push(e);
+    }
+    for (const a of allocations) {
+      const taken: Array<Block<T>> = [];
+      for (const id of a.ids) {
+        const b = blocks.get(id);
+        if (b) {
+          taken.push(b);
+          blocks.delete(id);
+        }
+      }
+      this.replayedAllocations.set(a.time, taken);
+    }
+    this.replayedBlocks = [...blocks.values()];
+  }
+
   /** Every block interval: the records received so far become one block. */
   private cutBlock(): void {
     if (this.buffer.length === 0) return;
-    this.blocks.push({ id: `input-${this.id}-${this.blockSeq++}`, items: this.buffer });
+    const items = this.buffer;
     this.buffer = [];
+    const log = this.log;
+    if (!log) {
+      this.blocks.push({ id: `input-${this.id}-${this.blockSeq++}`, items });
+      return;
+    }
+    // Appends are chained, so blocks become available in the order they were cut.
+    this.logTail = this.logTail
+      .then(() => log.append(items))
+      .then(
+        (id) => void this.blocks.push({ id, items }),
+        (e: unknown) => this.ssc.reportError(`Write-ahead log of stream ${this.id}: a block of ${items.length} records could not be written`, e),
+      );
   }
 
-  stop(_graceful: boolean): void {
+  stop(_graceful: boolean): void | Promise<void> {
     this.stopReceiving();
     this.timer?.stop();
     this.timer = undefined;
-    // What was received is kept: a graceful stop's last batch takes it.
+    // What was received is kept: a graceful stop's last batch takes it (once written ahead).
     this.cutBlock();
+    if (this.log) return this.logTail;
   }
 
   /** Blocks received but not yet given to a batch. */
@@ -190,12 +262,28 @@ export class ReceiverInputNode<T> extends InputNodeBase<T> {
     return this.blocks.length + (this.buffer.length > 0 ? 1 : 0);
   }
 
-  plan(_time: Time): InputPlan {
-    const blocks = this.blocks;
-    this.blocks = [];
+  plan(time: Time): InputPlan | Promise<InputPlan> {
+    let blocks: Array<Block<T>>;
+    const replayed = this.replayedAllocations.get(time.milliseconds);
+    if (replayed) {
+      this.replayedAllocations.delete(time.milliseconds);
+      blocks = replayed;
+    } else {
+      blocks = this.replayedBlocks.length > 0 ? this.replayedBlocks.concat(this.blocks) : this.blocks;
+      this.replayedBlocks = [];
+      this.blocks = [];
+    }
     let n = 0;
     for (const b of blocks) n += b.items.length;
-    return { numRecords: n, metadata: { blocks: blocks.map((b) => b.id) }, data: blocks.map((b) => b.items) };
+    const ids = blocks.map((b) => b.id);
+    if (this.log && blocks.length > 0) this.upto = ids[ids.length - 1];
+    const plan: InputPlan = {
+      numRecords: n,
+      metadata: this.log ? { blocks: ids, upto: this.upto } : { blocks: ids },
+      data: blocks.map((b) => b.items),
+    };
+    if (!this.log || blocks.length === 0 || replayed) return plan;
+    return this.log.allocate(time.milliseconds, ids).then(() => plan);
   }
 
   protected read(_time: Time, plan: InputPlan): RDD<T> {

@@ -7,11 +7,12 @@ import { Interval, type Duration, type Time } from '../duration.js';
 import { requireArg, StreamingException } from '../errors.js';
 import { KeyedStore, type StateEntry } from '../keyed-store.js';
 import { mapKey } from '../keys.js';
-import type { DStreamNode, StatefulNode } from '../node.js';
+import type { DStreamNode, StatefulNode, WindowNode } from '../node.js';
 import { RDD } from '../rdd.js';
 
-export class WindowedNode<T> implements DStreamNode<T> {
+export class WindowedNode<T> implements DStreamNode<T>, WindowNode {
   readonly kind = 'window';
+  readonly isWindow = true;
   readonly dependencies: ReadonlyArray<DStream<unknown>>;
   readonly params;
   readonly parentRememberExtra: Duration;
@@ -38,6 +39,10 @@ export class WindowedNode<T> implements DStreamNode<T> {
     parent.persist();
   }
 
+  get windowInput(): DStream<unknown> {
+    return this.parent as DStream<unknown>;
+  }
+
   compute(time: Time): RDD<T> {
     const window = new Interval(time.minus(this.windowDuration).plus(this.parent.slideDuration), time);
     const rdds = this.parent.slice(window.beginTime, window.endTime);
@@ -47,8 +52,9 @@ export class WindowedNode<T> implements DStreamNode<T> {
 
 export type FilterFn<K, V> = (kv: [K, V]) => boolean;
 
-export class ReducedWindowedNode<K, V> implements DStreamNode<[K, V]>, StatefulNode<K, V> {
+export class ReducedWindowedNode<K, V> implements DStreamNode<[K, V]>, StatefulNode<K, V>, WindowNode {
   readonly kind = 'reduceByKeyAndWindow';
+  readonly isWindow = true;
   readonly stateful = true;
   readonly mustCheckpoint = true;
   readonly dependencies: ReadonlyArray<DStream<unknown>>;
@@ -89,6 +95,11 @@ export class ReducedWindowedNode<K, V> implements DStreamNode<[K, V]>, StatefulN
 
   bind(self: DStream<[K, V]>): void {
     this.self = self;
+  }
+
+  /** The per-batch reduced values the window adds and subtracts. */
+  get windowInput(): DStream<unknown> {
+    return this.reducedStream as DStream<unknown>;
   }
 
   compute(time: Time): RDD<[K, V]> {
