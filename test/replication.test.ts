@@ -4,6 +4,8 @@
 // and cut links continue with a partial resync; WAIT counts only acknowledged replicas; a replica's
 // refusals (READONLY, WAIT) and ROLE are byte-identical to Redis's.
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { RawClient } from './support/raw-client.js';
 import { DiffPair, Rng } from './support/diff.js';
 import { workload } from './support/dataset.js';
@@ -12,6 +14,21 @@ import { ReplFleet, applyChunked, expectSameData, info, infoNum, signal, sleep, 
 const fleet = new ReplFleet();
 const { eddy, redis, connect } = fleet;
 afterAll(() => fleet.stopAll());
+
+/** A tool's stdout + stderr; it is stopped (by pid) after timeoutMs if still running. */
+function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.once('close', () => {
+      clearTimeout(t);
+      resolve(out);
+    });
+  });
+}
 
 describe('eddy master, redis-server replica', () => {
   it('full sync, 100k mixed writes, WAIT, restart with a partial resync', async () => {
@@ -60,7 +77,7 @@ describe('eddy master, redis-server replica', () => {
     await expectSameData(mc, rc2);
   }, 60000);
 
-  it('disk-based full sync ($<len> form) and PUBLISH reaching the replica', async () => {
+  it('disk-based full sync ($<len> form), redis-cli --rdb / --replica, PUBLISH reaching the replica', async () => {
     const m = await eddy(['--repl-diskless-sync', 'no']);
     const mc = await connect(m);
     await applyChunked(mc, workload(new Rng(502), 5000, { streams: true }));
@@ -68,6 +85,21 @@ describe('eddy master, redis-server replica', () => {
     const rc = await connect(r);
     await waitSynced(mc, rc);
     await expectSameData(mc, rc);
+    // redis-cli's own replica modes: --rdb (rdb-only) and --replica (rdb-filter-only "").
+    const rdbFile = path.join(m.dir, 'cli.rdb');
+    const dumped = await run('redis-cli', ['-p', String(m.port), '--rdb', rdbFile], 10000);
+    expect(dumped).toContain('Transfer finished with success');
+    let keys = 0;
+    for (const v of (await info(mc, 'keyspace')).values()) keys += Number(/keys=(\d+)/.exec(v)![1]);
+    const check = await run('redis-check-rdb', [rdbFile], 10000);
+    expect(check).toContain('RDB looks OK!');
+    expect(check).toContain(`[info] ${keys} keys read`);
+    const cliReplica = run('redis-cli', ['-p', String(m.port), '--replica'], 2500);
+    await sleep(800);
+    expect(await mc.call('SET', 'via', 'cli')).toBe('+OK\r\n');
+    const out = await cliReplica;
+    expect(out).toMatch(/SYNC done after \d+ bytes/);
+    expect(out).toContain('"SET","via","cli"');
     const sub = await connect(r);
     expect(await sub.call('SUBSCRIBE', 'news')).toBe('*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n');
     expect(await mc.call('PUBLISH', 'news', 'hello')).toBe(':0\r\n');

@@ -9,12 +9,13 @@ import type { Client } from '../server/client.js';
 import { ReplyMode } from '../server/client.js';
 import { ERR_NOT_INT, ERR_SYNTAX, fail } from '../server/errors.js';
 import { parseBigLL } from '../server/args.js';
-import { parseLL } from '../resp/request-parser.js';
+import { parseLL, splitArgs } from '../resp/request-parser.js';
 import { blockForKeys, unblock } from '../server/blocking.js';
 import { usedMemory } from '../server/admin-state.js';
 import { RdbEncoder, type EncodeOptions, type RdbSink } from '../persistence/rdb-writer.js';
 import { Snapshot } from '../persistence/snapshot.js';
 import { FileSink, encodeOptions } from '../persistence/rdb-file.js';
+import { OP_EOF } from '../persistence/rdb-types.js';
 import { RState, ReplicaConn, type Replication } from './state.js';
 
 /** What a connection told us with REPLCONF before it sent PSYNC/SYNC. */
@@ -24,13 +25,15 @@ interface Handshake {
   capaEof: boolean;
   capaPsync2: boolean;
   rdbOnly: boolean;
+  /** REPLCONF rdb-filter-only: an RDB without the keyspace (redis-cli --replica / --functions-rdb) */
+  excludeData: boolean;
 }
 
 const handshakes = new WeakMap<Client, Handshake>();
 
 function handshake(c: Client): Handshake {
   let h = handshakes.get(c);
-  if (!h) handshakes.set(c, (h = { listeningPort: 0, ip: null, capaEof: false, capaPsync2: false, rdbOnly: false }));
+  if (!h) handshakes.set(c, (h = { listeningPort: 0, ip: null, capaEof: false, capaPsync2: false, rdbOnly: false, excludeData: false }));
   return h;
 }
 
@@ -41,7 +44,7 @@ function handshake(c: Client): Handshake {
  */
 class SyncRdbEncoder extends RdbEncoder {
   constructor(
-    sink: RdbSink,
+    sink: RdbSink | null,
     opts: EncodeOptions,
     private readonly streamDb: number,
     private readonly replid: string,
@@ -136,6 +139,12 @@ export function replconf(st: Replication, c: Client, argv: string[], sendAck: ()
       const n = parseLL(v);
       if (n === null || n < 0 || n > 1) fail('ERR value is out of range, value must between 0 and 1');
       handshake(c).rdbOnly = n === 1;
+    } else if (opt === 'rdb-filter-only') {
+      // Only "functions" may be included; eddy's RDBs hold no functions, so any filter means no data.
+      const filters = splitArgs(v);
+      if (filters === null) fail('ERR Missing rdb-filter-only values');
+      for (const f of filters) if (f.toLowerCase() !== 'functions') fail(`ERR Unsupported rdb-filter-only option: ${f}`);
+      handshake(c).excludeData = true;
     } else {
       fail(`ERR Unrecognized REPLCONF option: ${argv[j]}`);
     }
@@ -226,6 +235,8 @@ export function syncCommand(st: Replication, c: Client, argv: string[], promote:
   if (s.isReplica() && !(st.link?.connected() ?? false)) fail("NOMASTERLINK Can't SYNC while not connected with my master");
   if (c.out.length > 0) fail('ERR SYNC and PSYNC are invalid with pending output');
   if (!c.socket) fail('ERR SYNC and PSYNC need a connection');
+  const filtered = handshake(c).excludeData;
+  if (filtered && !handshake(c).capaEof) fail('ERR Filtered replica requires EOF capability');
   s.log.notice(`Replica ${peerName(c)} asks for synchronization`);
   let preSync = false;
   if (isPsync) {
@@ -246,6 +257,7 @@ export function syncCommand(st: Replication, c: Client, argv: string[], promote:
   const r = attach(st, c);
   r.preSync = preSync;
   const h = handshake(c);
+  if (filtered) return filteredSync(st, r, h.rdbOnly);
   if (st.replicas.length === 1 && st.backlog === null) {
     // A new history: a fresh replication ID, no valid ID2.
     st.changeReplicationId();
@@ -361,6 +373,28 @@ function startSync(st: Replication): void {
       for (const r of job.targets) s.closeClient(r.c);
     },
   );
+}
+
+/** A replica that wants no keyspace gets an empty RDB at once (no snapshot needed). */
+function filteredSync(st: Replication, r: ReplicaConn, rdbOnly: boolean): void {
+  if (st.backlog === null) st.createBacklog();
+  st.flush();
+  setupFullResync(st, r, st.masterReplOffset);
+  const mark = randomBytes(20).toString('hex');
+  const enc = new SyncRdbEncoder(null, encodeOptions(st.server), 0, st.replid, st.masterReplOffset);
+  enc.header(usedMemory());
+  enc.u8(OP_EOF);
+  enc.finishWithChecksum();
+  st.write(r, `$EOF:${mark}\r\n`);
+  st.write(r, enc.take());
+  st.write(r, mark);
+  if (rdbOnly) {
+    r.c.socket?.end();
+    return;
+  }
+  r.state = RState.Online;
+  r.streamOnAck = true;
+  r.ackTime = Date.now();
 }
 
 /** The snapshot could not start: tell the replicas and drop them. */
