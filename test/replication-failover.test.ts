@@ -120,6 +120,31 @@ describe('chains and promotion', () => {
   }, 40000);
 });
 
+describe('shutdown', () => {
+  it('SHUTDOWN waits for a lagging replica to acknowledge everything before the master exits', async () => {
+    const a = await eddy();
+    const ac = await connect(a);
+    const r = await redis(of(a));
+    const rc = await connect(r);
+    await waitSynced(ac, rc);
+    signal(r.pid, 'SIGSTOP');
+    try {
+      // More than the socket buffers hold: without the wait the tail would die with the master.
+      const big = 'x'.repeat(100_000);
+      for (let i = 0; i < 300; i++) ac.send('SET', `big:${i}`, big + i);
+      for (let i = 0; i < 300; i++) expect(await ac.read()).toBe('+OK\r\n');
+      ac.send('SHUTDOWN', 'NOSAVE');
+      await sleep(500);
+    } finally {
+      signal(r.pid, 'SIGCONT');
+    }
+    expect(await ac.waitClose(15000)).toBe(true);
+    expect(a.output()).toContain('1 of 1 replicas are in sync when shutting down.');
+    await until('the replica applied everything', async () => (await rc.call('DBSIZE')) === ':300\r\n', 10000);
+    expect(await rc.call('STRLEN', 'big:299')).toBe(':100003\r\n');
+  }, 40000);
+});
+
 describe('faults under load', () => {
   it('links killed from both sides and replicas stopped past repl-timeout: datasets converge', async () => {
     const fast = ['--repl-timeout', '2', '--repl-ping-replica-period', '1'];

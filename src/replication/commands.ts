@@ -15,7 +15,7 @@ import { clientInfoLine } from '../server/connection.js';
 import { unblock, type BlockState } from '../server/blocking.js';
 import { RState, Replication } from './state.js';
 import { MasterLink } from './replica.js';
-import { beforeReplies, disconnectReplicas, masterCron, replconf, replicaClosed, syncCommand, waitCommand } from './master.js';
+import { beforeReplies, disconnectReplicas, masterCron, replconf, replicaClosed, syncCommand, waitCommand, waitReplicasBeforeShutdown } from './master.js';
 
 const states = new WeakMap<Server, Replication>();
 
@@ -42,6 +42,8 @@ export function replication(server: Server): Replication {
     if (c.replRole === 'replica') replicaClosed(r, c);
   });
   server.commandChecks.push((c, cmd) => admission(r, c, cmd));
+  // Before anything is saved or closed: let the replicas catch up.
+  server.shutdownHooks.unshift((opts) => waitReplicasBeforeShutdown(r, opts.now === true));
   return r;
 }
 

@@ -687,6 +687,36 @@ function checkOutputLimits(st: Replication, now: number): void {
   }
 }
 
+/**
+ * SHUTDOWN (without NOW) on a master: writes are paused and the online replicas get up to
+ * shutdown-timeout seconds (10) to acknowledge everything, so none is left behind (Redis 7.0).
+ */
+export async function waitReplicasBeforeShutdown(st: Replication, now: boolean): Promise<boolean> {
+  const s = st.server;
+  const cfg = s.config.values.get('shutdown-timeout');
+  const timeout = typeof cfg === 'number' ? cfg : 10;
+  const online = st.replicas.filter((r) => r.streaming && !r.preSync);
+  if (now || timeout <= 0 || s.masterHost !== null || online.length === 0) return true;
+  s.log.notice('Waiting for replicas before shutting down.');
+  s.setPause(timeout * 1000, false);
+  st.flush();
+  const target = st.masterReplOffset;
+  st.feedRaw('*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n');
+  st.flush();
+  const deadline = Date.now() + timeout * 1000;
+  const lagging = () => online.filter((r) => !r.c.closing && r.ackOff < target);
+  while (Date.now() < deadline && lagging().length > 0) await new Promise((res) => setTimeout(res, 10));
+  const late = lagging();
+  for (const r of late) {
+    s.log.warning(
+      `Lagging replica ${r.name()} reported offset ${r.ackOff} behind master, lag=${Math.floor((Date.now() - r.ackTime) / 1000)}, state=${r.stateName}.`,
+    );
+  }
+  s.log.notice(`${online.length - late.length} of ${online.length} replicas are in sync when shutting down.`);
+  s.unpause();
+  return true;
+}
+
 /** Used by REPLICAOF to wait for the snapshot of a sync we abandon. */
 export function abortSync(st: Replication, why: string): void {
   const job = ex(st).job;

@@ -34,10 +34,10 @@ function shutdown(c: Client, argv: string[]): void {
   }
   if ((abort && (save || nosave || now || force)) || (save && nosave)) fail(ERR_SYNTAX);
   const s = c.server;
-  // eddy shuts down at once (no lagging replicas to wait for), so there is never one to abort.
+  // eddy's wait for lagging replicas cannot be aborted (yet), so there is never one to abort.
   if (abort) fail('ERR No shutdown in progress.');
   if (!now && s.inExec) fail("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
-  const opts = { save: save ? true : nosave ? false : null, force };
+  const opts = { save: save ? true : nosave ? false : null, force, now };
   if (s.inExec || !c.socket) {
     void s.shutdown(opts);
     return;

@@ -73,6 +73,11 @@ export class Server {
    * (and with appendfsync always, fsyncs) what the batch propagated before clients see replies.
    */
   readonly beforeReplyHooks: (() => void)[] = [];
+  /**
+   * Set while the AOF is on: replies of every client read in one event-loop turn leave together
+   * after one AOF write (and fsync). Otherwise each read event flushes its replies at once.
+   */
+  deferReplies = false;
   /** CLIENT PAUSE state */
   pause: { until: number; all: boolean } | null = null;
   pausedClients = new Set<Client>();
@@ -269,9 +274,9 @@ export class Server {
       }
     }
     this.inHandler = false;
-    // With before-reply hooks (an AOF), the replies of every client read in this event-loop turn
-    // leave together after one AOF write (and fsync), as in Redis's beforeSleep; otherwise at once.
-    if (this.beforeReplyHooks.length !== 0) this.scheduleFlush();
+    // With the AOF on, the replies of every client read in this event-loop turn leave together
+    // after one AOF write (and fsync), as in Redis's beforeSleep; otherwise at once.
+    if (this.deferReplies) this.scheduleFlush();
     else this.flushAll();
   }
 
@@ -445,10 +450,10 @@ export class Server {
   /** process exit (set by main.ts; tests embedding a Server leave it unset) */
   onExit: ((code: number) => void) | null = null;
   /** run before exiting (persistence saves here); a hook returning false aborts the shutdown */
-  readonly shutdownHooks: ((opts: { save: boolean | null }) => Promise<boolean>)[] = [];
+  readonly shutdownHooks: ((opts: { save: boolean | null; now?: boolean }) => Promise<boolean>)[] = [];
 
   /** SHUTDOWN / SIGTERM: save if asked (or configured), close everything, exit. */
-  async shutdown(opts: { save: boolean | null; force?: boolean }): Promise<boolean> {
+  async shutdown(opts: { save: boolean | null; force?: boolean; now?: boolean }): Promise<boolean> {
     if (this.shuttingDown) return true;
     this.shuttingDown = true;
     this.log.warning('User requested shutdown...');
