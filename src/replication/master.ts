@@ -674,7 +674,8 @@ function checkOutputLimits(st: Replication, now: number): void {
   const lim = replicaLimit(st);
   if (lim.hard === 0 && lim.soft === 0) return;
   for (const r of [...st.replicas]) {
-    const used = (r.c.socket?.writableLength ?? 0) + r.heldBytes;
+    // The RDB in flight does not count (Redis streams it outside the output buffer), held stream does.
+    const used = (r.state === RState.Online ? (r.c.socket?.writableLength ?? 0) : 0) + r.heldBytes;
     let over = lim.hard > 0 && used >= lim.hard;
     if (!over && lim.soft > 0 && used >= lim.soft) {
       if (r.softLimitSince === 0) r.softLimitSince = now;
