@@ -162,6 +162,19 @@ describe('redis-server master (diskless), eddy replica', () => {
     expect([...ei.keys()].join(',')).toBe([...ri.keys()].join(','));
   }, 60000);
 
+  it('a disk-based full sync from Redis ($<len> form) into an eddy replica', async () => {
+    const m = await redis(['--repl-diskless-sync', 'no']);
+    const mc = await connect(m);
+    await applyChunked(mc, workload(new Rng(505), 5000, { streams: true }));
+    const e = await eddy(of(m));
+    const ec = await connect(e);
+    await waitSynced(mc, ec);
+    await applyChunked(mc, workload(new Rng(506), 5000, { streams: true }));
+    await waitSynced(mc, ec);
+    await expectSameData(mc, ec);
+    expect(e.output()).toMatch(/receiving \d+ bytes from master/);
+  }, 30000);
+
   it('replica-serve-stale-data no answers MASTERDOWN while the link is down', async () => {
     const e = await eddy(['--replicaof', '127.0.0.1', '1']);
     const r = await redis(['--replicaof', '127.0.0.1', '1']);
