@@ -4,6 +4,8 @@
 import { availableParallelism } from 'node:os';
 import { SystemClock, type Clock } from './clock.js';
 import { createCommitter, type BatchCommitter } from './commit.js';
+// Registers the redis:// checkpoint scheme (eddy's committer).
+import './checkpoint/redis-committer.js';
 import { DStream } from './dstream.js';
 import { parseDuration, Time as TimeValue, type Duration, type Time } from './duration.js';
 import { errorMessage, IllegalArgumentException, IllegalStateException } from './errors.js';
