@@ -218,13 +218,14 @@ describe('expiry and authentication', () => {
     expect(await p.run(['DBSIZE'])).toBe(':1\r\n');
 
     // An eddy master's active expiry reaches a Redis replica as DEL.
-    const em = await eddy();
+    const em = await eddy(['--repl-diskless-sync-delay', '0']);
     const emc = await connect(em);
     const er = await redis(of(em));
     const erc = await connect(er);
     await waitSynced(emc, erc);
     await emc.call('SET', 'soon', 'v', 'PX', '100');
     await emc.call('SET', 'stays', 'v');
+    await waitSynced(emc, erc);
     await until('the replica lost the expired key', async () => (await erc.call('DBSIZE')) === ':1\r\n', 10000);
     expect(await erc.call('EXISTS', 'stays')).toBe(':1\r\n');
   }, 40000);
