@@ -21,14 +21,21 @@ export interface RunOptions {
 
 /** Exit codes: 0 stopped, 1 error, 3 fenced by another instance. */
 export async function runJob(jobFile: string, o: RunOptions): Promise<number> {
-  const job = await loadJob(jobFile);
-  const name = o.name ?? job.name;
+  let job: Awaited<ReturnType<typeof loadJob>>;
   let local: LocalServer | undefined;
-  let base = o.redis ?? job.config.checkpoint;
-  if (!base) {
-    local = await startLocalServer(o.storePort, o.data, o.log);
-    base = local.url;
+  let base = o.redis;
+  try {
+    job = await loadJob(jobFile);
+    base ??= job.config.checkpoint;
+    if (!base) {
+      local = await startLocalServer(o.storePort, o.data, o.log);
+      base = local.url;
+    }
+  } catch (e) {
+    o.log(e instanceof Error ? e.message : String(e));
+    return 1;
   }
+  const name = o.name ?? job.name;
   const url = parseRedisUrl(base).prefix ? base : withPrefix(base, `job:${name}`);
   let current: StreamingContext | undefined;
   let stopping = false;
