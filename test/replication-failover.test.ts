@@ -120,6 +120,26 @@ describe('chains and promotion', () => {
   }, 40000);
 });
 
+describe('persistence on a replica', () => {
+  it('an eddy replica with appendonly yes rewrites its AOF after the full sync and logs the stream', async () => {
+    const a = await eddy();
+    const ac = await connect(a);
+    const rng = new Rng(604);
+    await applyChunked(ac, workload(rng, 3000, { streams: true }));
+    const b = await eddy([...of(a), '--appendonly', 'yes']);
+    const bc = await connect(b);
+    await waitSynced(ac, bc);
+    await applyChunked(ac, workload(rng, 3000, { streams: true }));
+    await waitSynced(ac, bc);
+    await until('the AOF rewrite after the sync', async () => (await info(bc, 'persistence')).get('aof_rewrite_in_progress') === '0');
+    bc.send('SHUTDOWN', 'NOSAVE');
+    await bc.waitClose(15000);
+    // Restarted from its AOF alone (no master): the same dataset.
+    const b2 = await eddy(['--dir', b.dir, '--appendonly', 'yes']);
+    await expectSameData(ac, await connect(b2));
+  }, 40000);
+});
+
 describe('shutdown', () => {
   it('SHUTDOWN waits for a lagging replica to acknowledge everything before the master exits', async () => {
     const a = await eddy();

@@ -10,7 +10,7 @@ import { ReplyMode } from '../server/client.js';
 import { parseRdb, RdbError, type LoadResult } from '../persistence/rdb-reader.js';
 import { installLoaded, loadLimits } from '../persistence/rdb-file.js';
 import { persistence, killBackgroundSave } from '../persistence/rdb-commands.js';
-import { AofState, aofOf } from '../persistence/aof.js';
+import { aofRestartAfterSync, aofStopForSync } from '../persistence/aof-commands.js';
 import { StreamProtocolError, StreamReader } from './stream-reader.js';
 import { encodeCommand, type LinkInfo, type Replication } from './state.js';
 import { abortSync, disconnectReplicas } from './master.js';
@@ -418,9 +418,7 @@ export class MasterLink implements LinkInfo {
       log.notice('Replica is about to load the RDB file received from the master, but there is a pending RDB child running. Killing it to avoid any race');
       killBackgroundSave(pst, 'replica full sync');
     }
-    const aof = aofOf(s);
-    const aofWasOn = aof.state !== AofState.Off;
-    if (aofWasOn) aof.stop();
+    const aofWasOn = aofStopForSync(s);
     this.attachToNewMaster();
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of s.dbs) db.clear();
@@ -437,7 +435,7 @@ export class MasterLink implements LinkInfo {
     st.createBacklog();
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     if (this.usedMark) this.sendAck();
-    if (aofWasOn) aof.start();
+    aofRestartAfterSync(s, aofWasOn);
     if (rest.length) this.onStream(rest);
   }
 
