@@ -417,6 +417,24 @@ describe('targeted scripts', () => {
     });
   }
 
+  it('cached entry replies stay right after deletes, trims, copies and appends', async () => {
+    // Entries cache their RESP form on first read (stream-reply.ts): every later read must still
+    // honour XDEL tombstones, trimming, COPY copies and later appends.
+    const binary = 'b\x00\xff\r\n';
+    const steps: string[][] = [['DEL', 'cs', 'cs2']];
+    for (let i = 1; i <= 30; i++) steps.push(['XADD', 'cs', `${i}-1`, 'f', `v${i}`, binary, `${i}`.repeat(i % 7)]);
+    const reads: string[][] = [
+      ['XRANGE', 'cs', '-', '+'],
+      ['XREVRANGE', 'cs', '+', '-', 'COUNT', '7'],
+      ['XRANGE', 'cs', '5', '12'],
+      ['XREAD', 'COUNT', '4', 'STREAMS', 'cs', '3-0'],
+    ];
+    steps.push(...reads, ['XDEL', 'cs', '2-1', '6-1', '7-1'], ...reads, ['XTRIM', 'cs', 'MAXLEN', '20'], ...reads);
+    steps.push(['COPY', 'cs', 'cs2'], ['XDEL', 'cs2', '15-1'], ['XRANGE', 'cs2', '-', '+'], ['XRANGE', 'cs', '14', '16']);
+    steps.push(['XADD', 'cs', '40-1', 'x', 'y'], ...reads, ['XRANGE', 'cs2', '-', '+']);
+    for (const p of [p2, p3]) await runScript(p, steps);
+  });
+
   it('auto IDs and trimming rewrites', async () => {
     await runScript(p2, [
       ['DEL', 'a'],

@@ -14,12 +14,16 @@ export function bulkStr(s: string): string {
   return '$' + s.length + '\r\n' + s + '\r\n';
 }
 
-/** One entry: *2 <id> *2n <field> <value>... */
+/** One entry: *2 <id> *2n <field> <value>... as one flat string (no cons-string chains). */
 export function entryReply(node: StreamNode, i: number): string {
+  const cached = node.resp[i];
+  if (cached !== undefined) return cached;
   const kv = node.kv[i];
-  let s = '*2\r\n' + bulkStr(fmtId(node.ms[i], node.seq[i])) + '*' + kv.length + '\r\n';
-  for (let j = 0; j < kv.length; j++) s += '$' + kv[j].length + '\r\n' + kv[j] + '\r\n';
-  return s;
+  const id = fmtId(node.ms[i], node.seq[i]);
+  const parts: string[] = ['*2\r\n$' + id.length + '\r\n' + id + '\r\n*' + kv.length + '\r\n'];
+  for (let j = 0; j < kv.length; j++) parts.push('$' + kv[j].length + '\r\n', kv[j], '\r\n');
+  // Cached: a range reply is then a join of flat strings (entries never change once stored).
+  return (node.resp[i] = parts.join(''));
 }
 
 /** The entry with exactly this ID (live), as a reply, or null. */
@@ -32,16 +36,17 @@ export function entryById(s: StreamObject, id: SID): string | null {
 
 /** streamReplyWithRange without a group: an array of up to `count` entries (0 = all). */
 export function rangeReply(s: StreamObject, start: SID, end: SID, count: number, rev: boolean): string {
-  let out = '';
-  let n = 0;
+  // Pipelined replies queue up in the client's output string: joining the entries into one flat
+  // string keeps that a few big strings instead of thousands of live cons-string pieces.
+  const parts: string[] = [''];
   const visit = (node: StreamNode, i: number): boolean => {
-    out += entryReply(node, i);
-    n++;
-    return count === 0 || n < count;
+    parts.push(entryReply(node, i));
+    return count === 0 || parts.length <= count;
   };
   if (rev) s.backward(start.ms, start.seq, end.ms, end.seq, visit);
   else s.forward(start.ms, start.seq, end.ms, end.seq, visit);
-  return '*' + n + '\r\n' + out;
+  parts[0] = '*' + (parts.length - 1) + '\r\n';
+  return parts.join('');
 }
 
 /** Blocking commands never block inside MULTI/EXEC (Redis's CLIENT_DENY_BLOCKING). */

@@ -24,6 +24,8 @@ export class StreamNode {
   /** flat [field, value, ...] per entry (SAMEFIELDS entries share the master's field strings) */
   kv: string[][] = [];
   flags: number[] = [];
+  /** lazily cached RESP form of each entry (entries are immutable once pushed; see stream-reply) */
+  resp: (string | undefined)[] = [];
   live = 0;
   dead = 0;
   /** listpack bytes except the live/deleted counters (whose width varies) */
@@ -91,6 +93,7 @@ export class StreamNode {
     n.seq = this.seq.slice();
     n.kv = this.kv.slice();
     n.flags = this.flags.slice();
+    n.resp = this.resp.slice();
     n.live = this.live;
     n.dead = this.dead;
     n.fixed = this.fixed;
