@@ -233,6 +233,8 @@ describe.each([
     await expect(ssc2.awaitTermination()).rejects.toThrow(
       /A checkpoint of job "clicks" already exists at .* \(last batch 2000 ms\): resume it with StreamingContext.getOrCreate/,
     );
+    // Refused instances never took the job over (a running instance would have kept going).
+    expect(await r.get('{job:c}:epoch')).toBe('1');
   });
 
   it('epoch fencing: when a second instance takes over, the first cannot commit and stops with a clear error', async () => {

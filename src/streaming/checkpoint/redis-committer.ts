@@ -83,7 +83,7 @@ export class RedisCommitter implements BatchCommitter {
     });
   }
 
-  /** Connects and takes ownership of the job: INCR of the epoch fences every older instance. */
+  /** Connects (no side effect on the job's keys). */
   private open(): Promise<void> {
     this.opening ??= (async () => {
       const conn = connect(this.location, { retryCommands: false, name: 'eddy-streaming-commit' });
@@ -91,10 +91,17 @@ export class RedisCommitter implements BatchCommitter {
       this.conn = conn;
       this.logConn = connect(this.location, { retryCommands: true, name: 'eddy-streaming-wal' });
       await this.ready(conn);
-      this.epochValue = await conn.incr(this.keys.epoch);
       this.windows = windowInputs(this.ssc);
     })();
     return this.opening;
+  }
+
+  /**
+   * Takes ownership of the job: the INCR of the epoch fences every older instance (their next
+   * commit fails). Done only once this instance knows it can run the checkpoint.
+   */
+  private async acquire(): Promise<void> {
+    if (this.epochValue === undefined) this.epochValue = await this.conn!.incr(this.keys.epoch);
   }
 
   private logFor(streamId: number): RedisBlockLog<unknown> {
@@ -123,7 +130,12 @@ export class RedisCommitter implements BatchCommitter {
   async recover(): Promise<boolean> {
     await this.open();
     const conn = this.conn!;
-    const meta = (await conn.hgetall(this.keys.meta)) as Meta;
+    // Check compatibility before taking the job over, so a refused deployment leaves a running
+    // instance alone; then read the checkpoint again as its owner (it can no longer change).
+    let meta = (await conn.hgetall(this.keys.meta)) as Meta;
+    if (meta.lastBatchTime !== undefined) checkCompatible(this.ssc, meta, this.url, this.keys.tag);
+    await this.acquire();
+    meta = (await conn.hgetall(this.keys.meta)) as Meta;
     this.recovered = true;
     if (meta.lastBatchTime === undefined) {
       // A job that died before its first commit may have received blocks: they go to the first batch.
@@ -151,6 +163,7 @@ export class RedisCommitter implements BatchCommitter {
             `resume it with StreamingContext.getOrCreate("${this.url}", create), or delete its keys (${this.keys.tag}:*) to start over`,
         );
       }
+      await this.acquire();
       this.recovered = true;
       for (const r of this.receivers()) await this.replay(r, null, Infinity);
     }
@@ -231,6 +244,7 @@ export class RedisCommitter implements BatchCommitter {
 
   async commit(b: BatchCommit): Promise<void> {
     await this.open();
+    if (this.epochValue === undefined) throw new IllegalStateException('The checkpoint committer was not started');
     const t = b.time.milliseconds;
     const cmds = this.buildCommands(b);
     const deadline = Date.now() + this.timeoutMs;
