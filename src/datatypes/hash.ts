@@ -1,5 +1,5 @@
 // Why: the hash type (t_hash.c): its two encodings with Redis 7.0's one-way conversion rules — a
-// Map standing in for the listpack (same order: appends at the end, deletes in place) and a dense
+// packed string standing in for the listpack (same order: appends at the end, deletes in place) and a dense
 // hashtable (O(1) random fields, stateless HSCAN) — and the H* commands.
 import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
@@ -26,10 +26,94 @@ export function hashLimits(server: Server): HashLimits {
   return { entries: cf.num('hash-max-listpack-entries'), value: cf.num('hash-max-listpack-value') };
 }
 
+/*
+ * The listpack encoding: one flat latin1 string of entries [field, value, field, value, ...], each
+ * a varint length (7 bits per char, high bit = more) followed by its bytes. Like Redis's listpack
+ * it is scanned linearly and rebuilt on every write (appends at the end, updates in place,
+ * deletes close the gap); one small string per hash instead of a Map plus two strings per field.
+ */
+
+/** Scratch buffer that turns concatenations into flat (non-cons) strings. */
+let scratch = Buffer.allocUnsafe(4096);
+
+function flatten(s: string): string {
+  const n = s.length;
+  if (n < 13) return s; // V8 concatenates strings this short into flat strings
+  if (scratch.length < n) scratch = Buffer.allocUnsafe(Math.max(n, scratch.length * 2));
+  scratch.latin1Write(s, 0, n);
+  return scratch.latin1Slice(0, n);
+}
+
+function lenPrefix(n: number): string {
+  if (n < 128) return String.fromCharCode(n);
+  let s = '';
+  while (n >= 128) {
+    s += String.fromCharCode(128 | (n & 127));
+    n = Math.floor(n / 128);
+  }
+  return s + String.fromCharCode(n);
+}
+
+/** Decoder position: after readLen(), `at` is where the element's bytes start. */
+let at = 0;
+
+function readLen(p: string, pos: number): number {
+  let c = p.charCodeAt(pos++);
+  if (c < 128) {
+    at = pos;
+    return c;
+  }
+  let n = c & 127;
+  let mul = 128;
+  for (;;) {
+    c = p.charCodeAt(pos++);
+    n += (c & 127) * mul;
+    if (c < 128) break;
+    mul *= 128;
+  }
+  at = pos;
+  return n;
+}
+
+/** Offset of the value's length prefix of the entry findField() found last. */
+let valPos = 0;
+
+/** Start offset of the entry for field f in pack p (setting valPos), or -1. */
+function findField(p: string, f: string): number {
+  const fl = f.length;
+  const end = p.length;
+  let pos = 0;
+  while (pos < end) {
+    const n = readLen(p, pos);
+    const s = at;
+    const vp = s + n;
+    if (n === fl && p.startsWith(f, s)) {
+      valPos = vp;
+      return pos;
+    }
+    const vl = readLen(p, vp);
+    pos = at + vl;
+  }
+  return -1;
+}
+
+/** End offset of the entry starting at pos (field and value). */
+function entryEnd(p: string, pos: number): number {
+  const fl = readLen(p, pos);
+  const vl = readLen(p, at + fl);
+  return at + vl;
+}
+
+function encodeEntry(f: string, v: string): string {
+  return lenPrefix(f.length) + f + lenPrefix(v.length) + v;
+}
+
 export class HashObject implements RObject {
   readonly type = 'hash' as const;
-  /** listpack encoding (null once converted) */
-  lp: Map<string, string> | null = new Map();
+  /** listpack encoding (see above; null once converted) */
+  pack: string | null = '';
+  /** number of fields while listpack-encoded */
+  private n = 0;
   /** hashtable encoding */
   ht: DenseMap | null = null;
 
@@ -40,44 +124,74 @@ export class HashObject implements RObject {
     return h;
   }
 
+  /** A listpack-encoded hash from flat [f, v, ...] pairs known to be distinct (no limit checks). */
+  static fromPairs(flat: readonly string[]): HashObject {
+    const h = new HashObject();
+    let s = '';
+    for (let i = 0; i + 1 < flat.length; i += 2) s += encodeEntry(flat[i], flat[i + 1]);
+    h.pack = flatten(s);
+    h.n = flat.length >> 1;
+    return h;
+  }
+
+  get isListpack(): boolean {
+    return this.pack !== null;
+  }
+
   encoding(): string {
-    return this.lp ? 'listpack' : 'hashtable';
+    return this.pack !== null ? 'listpack' : 'hashtable';
   }
 
   get size(): number {
-    return this.lp ? this.lp.size : this.ht!.size;
+    return this.pack !== null ? this.n : this.ht!.size;
   }
 
   get(f: string): string | undefined {
-    return this.lp ? this.lp.get(f) : this.ht!.get(f);
+    const p = this.pack;
+    if (p === null) return this.ht!.get(f);
+    const pos = findField(p, f);
+    if (pos < 0) return undefined;
+    const vl = readLen(p, valPos);
+    return p.substring(at, at + vl);
   }
 
   has(f: string): boolean {
-    return this.lp ? this.lp.has(f) : this.ht!.has(f);
+    return this.pack !== null ? findField(this.pack, f) >= 0 : this.ht!.has(f);
   }
 
   /** hashTypeSet: returns true when f is a new field. Converts as Redis does (too long, too many). */
   set(f: string, v: string, lim: HashLimits): boolean {
-    const lp = this.lp;
-    if (lp === null) return this.ht!.set(f, v);
+    const p = this.pack;
+    if (p === null) return this.ht!.set(f, v);
     if (f.length > lim.value || v.length > lim.value) {
       this.convert();
       return this.ht!.set(f, v);
     }
-    const n = lp.size;
-    lp.set(f, v);
-    if (lp.size === n) return false;
-    if (lp.size > lim.entries) this.convert();
+    const pos = findField(p, f);
+    if (pos >= 0) {
+      const vl = readLen(p, valPos);
+      this.pack = flatten(p.substring(0, valPos) + lenPrefix(v.length) + v + p.substring(at + vl));
+      return false;
+    }
+    this.pack = flatten(p + encodeEntry(f, v));
+    if (++this.n > lim.entries) this.convert();
     return true;
   }
 
   delete(f: string): boolean {
-    return this.lp ? this.lp.delete(f) : this.ht!.delete(f) >= 0;
+    const p = this.pack;
+    if (p === null) return this.ht!.delete(f) >= 0;
+    const pos = findField(p, f);
+    if (pos < 0) return false;
+    const vl = readLen(p, valPos);
+    this.pack = flatten(p.substring(0, pos) + p.substring(at + vl));
+    this.n--;
+    return true;
   }
 
   /** hashTypeTryConversion: any argument (fields and values) longer than the listpack limit. */
   tryConversion(argv: readonly string[], start: number, end: number, lim: HashLimits): void {
-    if (this.lp === null) return;
+    if (this.pack === null) return;
     for (let i = start; i <= end; i++) {
       if (argv[i].length > lim.value) {
         this.convert();
@@ -86,31 +200,74 @@ export class HashObject implements RObject {
     }
   }
 
+  /** Calls fn(field, value) for each entry in listpack order (listpack encoding only). */
+  private each(fn: (f: string, v: string) => void): void {
+    const p = this.pack!;
+    const end = p.length;
+    let pos = 0;
+    while (pos < end) {
+      const fl = readLen(p, pos);
+      const fs = at;
+      const vl = readLen(p, fs + fl);
+      const vs = at;
+      fn(p.substring(fs, fs + fl), p.substring(vs, vs + vl));
+      pos = vs + vl;
+    }
+  }
+
   convert(): void {
     const ht = new DenseMap();
-    for (const [f, v] of this.lp!) ht.set(f, v);
+    // Decode through a buffer so the strings kept are fresh copies, not slices of the old pack.
+    const p = this.pack!;
+    const buf = Buffer.allocUnsafe(p.length);
+    buf.latin1Write(p, 0, p.length);
+    const end = p.length;
+    let pos = 0;
+    while (pos < end) {
+      const fl = readLen(p, pos);
+      const fs = at;
+      const vl = readLen(p, fs + fl);
+      const vs = at;
+      ht.set(buf.latin1Slice(fs, fs + fl), buf.latin1Slice(vs, vs + vl));
+      pos = vs + vl;
+    }
     this.ht = ht;
-    this.lp = null;
+    this.pack = null;
+    this.n = 0;
   }
 
   /** The field at iteration position i (O(i) for a listpack, as in Redis). */
   fieldAt(i: number): string {
     if (this.ht) return this.ht.keys[i];
-    for (const f of this.lp!.keys()) if (i-- === 0) return f;
+    const p = this.pack!;
+    let pos = 0;
+    while (pos < p.length) {
+      const fl = readLen(p, pos);
+      if (i-- === 0) return p.substring(at, at + fl);
+      pos = entryEnd(p, pos);
+    }
     throw new Error('fieldAt out of range');
   }
 
   /** Fields and values as parallel arrays in iteration order (the hashtable's own: do not modify). */
   arrays(): [string[], string[]] {
     if (this.ht) return [this.ht.keys, this.ht.vals];
-    return [[...this.lp!.keys()], [...this.lp!.values()]];
+    const fs: string[] = [];
+    const vs: string[] = [];
+    this.each((f, v) => {
+      fs.push(f);
+      vs.push(v);
+    });
+    return [fs, vs];
   }
 
   clone(): HashObject {
     const o = new HashObject();
-    if (this.lp) o.lp = new Map(this.lp);
-    else {
-      o.lp = null;
+    if (this.pack !== null) {
+      o.pack = this.pack;
+      o.n = this.n;
+    } else {
+      o.pack = null;
       o.ht = this.ht!.clone();
     }
     return o;
@@ -119,10 +276,9 @@ export class HashObject implements RObject {
   /** Roughly what Redis's allocator holds: listpack bytes, or dict + entries + sds strings. */
   memoryUsage(): number {
     let bytes = 16;
-    if (this.lp) {
-      bytes += 7;
-      for (const [f, v] of this.lp) bytes += f.length + v.length + 4;
-      return bytes;
+    if (this.pack !== null) {
+      // The pack holds each length in 1+ bytes; a listpack entry costs ~2 bytes of header.
+      return bytes + 7 + this.pack.length + 2 * this.n;
     }
     const ht = this.ht!;
     let buckets = 4;
@@ -270,10 +426,11 @@ function getall(c: Client, key: string, keys: boolean, vals: boolean): void {
   }
   let s = both ? (c.resp === 3 ? '%' + h.size : '*' + h.size * 2) : '*' + h.size;
   s += CRLF;
-  if (h.lp) {
-    for (const [f, v] of h.lp) {
-      if (keys) s += bulk(f);
-      if (vals) s += bulk(v);
+  if (h.pack !== null) {
+    const [fs, vs] = h.arrays();
+    for (let i = 0; i < fs.length; i++) {
+      if (keys) s += bulk(fs[i]);
+      if (vals) s += bulk(vs[i]);
     }
   } else {
     const ht = h.ht!;
@@ -331,7 +488,7 @@ function randWithCount(c: Client, key: string, count: number, unique: boolean, w
   }
   // CASE 2.5 (listpack: distinct fields in stored order) / CASES 3-4 (hashtable: random order).
   let s = head(count);
-  for (const i of sampleDistinct(size, count, h.lp !== null)) s += one(i);
+  for (const i of sampleDistinct(size, count, h.pack !== null)) s += one(i);
   c.add(s);
 }
 
@@ -345,9 +502,10 @@ function hscan(c: Client, a: string[]): void {
   const o = parseScanOptions(a, 3);
   const out: string[] = [];
   const m = o.match;
-  if (h.lp) {
+  if (h.pack !== null) {
     // Not a hashtable: everything in one call, cursor 0 (as Redis does for listpacks).
-    for (const [f, v] of h.lp) if (m === null || m(f)) out.push(f, v);
+    const [fs, vs] = h.arrays();
+    for (let i = 0; i < fs.length; i++) if (m === null || m(fs[i])) out.push(fs[i], vs[i]);
     replyScan(c, 0, out);
     return;
   }

@@ -252,18 +252,17 @@ function buildHashFromPairs(flat: string[], lim: LoadLimits, r: RdbReader, at: n
   if (flat.length % 2 !== 0) r.fail('Hash listpack with an odd number of elements', at);
   if (flat.length === 0) return null;
   const n = flat.length / 2;
-  const lp = new Map<string, string>();
+  const seen = new Set<string>();
   let maxLen = 0;
   for (let i = 0; i < flat.length; i += 2) {
     const f = flat[i];
     const v = flat[i + 1];
-    if (lp.has(f)) r.fail('Hash with dup elements', at);
-    lp.set(f, v);
+    if (seen.has(f)) r.fail('Hash with dup elements', at);
+    seen.add(f);
     if (f.length > maxLen) maxLen = f.length;
     if (v.length > maxLen) maxLen = v.length;
   }
-  const h = new HashObject();
-  h.lp = lp;
+  const h = HashObject.fromPairs(flat);
   if (n > lim.hashEntries || (checkValues && maxLen > lim.hashValue)) h.convert();
   return h;
 }

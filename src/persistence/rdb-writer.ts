@@ -325,16 +325,16 @@ export class RdbEncoder {
   }
 
   private hash(h: HashObject): void {
-    if (h.lp) {
+    const [fields, vals] = h.arrays();
+    if (h.isListpack) {
       const w = new ListpackWriter(64);
-      for (const [f, val] of h.lp) {
-        w.append(f);
-        w.append(val);
+      for (let i = 0; i < fields.length; i++) {
+        w.append(fields[i]);
+        w.append(vals[i]);
       }
       this.blob(w.finish());
       return;
     }
-    const [fields, vals] = h.arrays();
     this.len(fields.length);
     for (let i = 0; i < fields.length; i++) {
       this.string(fields[i]);
@@ -406,7 +406,7 @@ function allowInsert(bytes: number, count: number, elemLen: number, fill: number
 /** rdbSaveObjectType */
 export function rdbType(v: Value): number {
   if (typeof v === 'string') return T.T_STRING;
-  if (v instanceof HashObject) return v.lp ? T.T_HASH_LISTPACK : T.T_HASH;
+  if (v instanceof HashObject) return v.isListpack ? T.T_HASH_LISTPACK : T.T_HASH;
   if (v instanceof SetObject) return v.ints ? T.T_SET_INTSET : T.T_SET;
   if (v instanceof ZSet) return v.listpack ? T.T_ZSET_LISTPACK : T.T_ZSET_2;
   if (v instanceof ListObject) return T.T_LIST_QUICKLIST_2;
