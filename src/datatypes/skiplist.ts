@@ -164,7 +164,17 @@ export class SkipList {
 
   /** Fill `update` with the predecessors of (score, member) at every level; returns the candidate. */
   private findUpdate(score: number, member: string): SkipNode | null {
-    return this.lastWhere((n) => before(n, score, member)).next[0];
+    // The hot path of ZADD/ZREM/ZINCRBY: a plain loop (no predicate closure) so V8 inlines it.
+    let x = this.header;
+    for (let i = this.level - 1; i >= 0; i--) {
+      let f = x.next[i];
+      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+        x = f;
+        f = x.next[i];
+      }
+      update[i] = x;
+    }
+    return x.next[0];
   }
 
   private deleteNode(x: SkipNode): void {
@@ -196,14 +206,16 @@ export class SkipList {
 
   /** Change a linked node's score, moving it if its position changes (zslUpdateScore). */
   updateScore(node: SkipNode, newScore: number): void {
-    const x = this.findUpdate(node.score, node.member);
-    if (x !== node) throw new Error('skiplist: updateScore on a node that is not linked');
+    // zslUpdateScore's in-place case, checked before any search since we hold the node: the new
+    // score still sorts strictly between its neighbours, so no link or span changes.
     const b = node.backward;
     const f = node.next[0];
     if ((b === null || b.score < newScore) && (f === null || f.score > newScore)) {
       node.score = newScore;
       return;
     }
+    const x = this.findUpdate(node.score, node.member);
+    if (x !== node) throw new Error('skiplist: updateScore on a node that is not linked');
     this.deleteNode(node);
     node.score = newScore;
     for (let i = 0; i < node.next.length; i++) {
