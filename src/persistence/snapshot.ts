@@ -8,6 +8,13 @@ import type { Db, Value } from '../datatypes/db.js';
 import { RdbEncoder } from './rdb-writer.js';
 import { OP_EOF } from './rdb-types.js';
 
+/**
+ * Default time budget of one slice of the walk. A command that arrives during a slice waits for
+ * its end, so this is what a running snapshot adds to latency (1 ms: probe p50 1.1 ms, p99 about
+ * halved against 3 ms, same idle BGSAVE time; a snapshot under saturating load takes ~30% longer).
+ */
+const SLICE_MS = 1;
+
 export interface SnapshotOptions {
   /** time budget of one slice of the walk, in ms */
   sliceMs?: number;
@@ -142,7 +149,7 @@ export class Snapshot {
 
   private slice(): void {
     if (this.settled) return;
-    const budget = this.opts.sliceMs ?? 3;
+    const budget = this.opts.sliceMs ?? SLICE_MS;
     const delayUs = this.opts.keyDelayUs ?? 0;
     const deadline = performance.now() + budget;
     const dbs = this.server.dbs;
@@ -173,7 +180,9 @@ export class Snapshot {
         if (delayUs > 0) {
           waitUs += delayUs;
           if (waitUs >= 1000) return this.schedule(Math.round(waitUs / 1000));
-        } else if ((++n & 31) === 0 && performance.now() >= deadline) {
+        } else if ((typeof v !== 'string' || (++n & 31) === 0) && performance.now() >= deadline) {
+          // After every collection (a big one can take tens of ms alone: never chain them in one
+          // slice), after every 32 strings otherwise.
           return this.schedule(0);
         }
       }

@@ -1,0 +1,438 @@
+// Why: `npm run bench:persistence` — what persistence costs in eddy-server, side by side with the
+// reference redis-server in the same run (these machines are shared: only ratios mean something):
+// SAVE time and RDB size for 1M mixed keys, load time at start-up, write throughput with
+// appendfsync everysec/always, and p99 latency plus memory growth during a BGSAVE — against the
+// targets of issue 4. `--quick` uses 100k keys; `--json out.json` writes every number.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { tmpDir } from '../test/support/servers.js';
+import { RawClient } from '../test/support/raw-client.js';
+import { fmtMB, fmtMs, fmtRatio, fmtRps, load, median, ratioOf, rssOf, sleep, table } from './support.js';
+import { dataset, type Dataset } from './persistence-data.js';
+import { LatencyProbe, MemorySampler, info, loggedLoadMs, memoryOf, percentile, redisBenchmark, setEddyV8Flags, startTimed, type CsvRow, type Kind, type Proc } from './persistence-probe.js';
+
+const KINDS: Kind[] = ['eddy', 'redis'];
+const log = (s: string) => process.stderr.write(s + '\n');
+
+interface Options {
+  quick: boolean;
+  json: string | null;
+  rounds: number;
+  clients: number;
+  /** EDDY_V8_FLAGS for the eddy-servers (--eddy-v8-flags; default: bin/eddy-server's own) */
+  v8Flags: string | null;
+}
+
+function options(): Options {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      rounds: { type: 'string' },
+      clients: { type: 'string', default: '50' },
+      'eddy-v8-flags': { type: 'string' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const v8Flags = values['eddy-v8-flags'] ?? null;
+  return { quick, json: values.json ?? null, rounds: Number(values.rounds ?? (quick ? 1 : 3)), clients: Number(values.clients), v8Flags };
+}
+
+type PerKind<T> = Record<Kind, T>;
+const perKind = <T>(f: (k: Kind) => T): PerKind<T> => ({ eddy: f('eddy'), redis: f('redis') });
+/** Round r's order: alternate which server goes first so neither always gets the quieter slot. */
+const order = <T>(r: number, xs: T[]): T[] => (r % 2 === 0 ? xs : [...xs].reverse());
+
+async function call(c: RawClient, timeoutMs: number, ...argv: string[]): Promise<string> {
+  c.send(...argv);
+  return c.read(timeoutMs);
+}
+
+async function dbsize(port: number): Promise<number> {
+  const c = await RawClient.connect(port);
+  const r = await call(c, 60_000, 'DBSIZE');
+  c.close();
+  return Number(r.slice(1, -2));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. build the dataset, SAVE
+
+async function build(procs: PerKind<Proc>, data: Dataset): Promise<PerKind<number>> {
+  const res = await Promise.all(KINDS.map((k) => load(procs[k].port, data.commands, data.make)));
+  const ms = perKind((k) => res[KINDS.indexOf(k)].ms);
+  for (const [i, k] of KINDS.entries()) {
+    if (res[i].errors) throw new Error(`${k}: ${res[i].errors} error replies loading the dataset, first: ${res[i].firstError}`);
+    const n = await dbsize(procs[k].port);
+    if (n !== data.keys) throw new Error(`${k}: DBSIZE ${n} after loading, expected ${data.keys}`);
+  }
+  return ms;
+}
+
+interface SaveResult {
+  ms: PerKind<number[]>;
+  size: PerKind<number>;
+}
+
+async function saves(procs: PerKind<Proc>, rounds: number): Promise<SaveResult> {
+  const out: SaveResult = { ms: perKind(() => []), size: perKind(() => 0) };
+  for (let r = 0; r < rounds; r++) {
+    for (const k of order(r, KINDS)) {
+      const c = await RawClient.connect(procs[k].port);
+      const t0 = performance.now();
+      const rep = await call(c, 600_000, 'SAVE');
+      const ms = performance.now() - t0;
+      c.close();
+      if (rep !== '+OK\r\n') throw new Error(`${k}: SAVE replied ${rep.trim()}`);
+      out.ms[k].push(ms);
+      out.size[k] = fs.statSync(path.join(procs[k].dir, 'dump.rdb')).size;
+      log(`  SAVE ${k}: ${fmtMs(ms)}, ${fmtMB(out.size[k])}`);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. load at start-up
+
+interface LoadTimes {
+  ms: PerKind<number[]>;
+  logged: PerKind<number[]>;
+  emptyMs: PerKind<number[]>;
+  rss: PerKind<number>;
+}
+
+/** Restart each server on its own file `rounds` times; returns the times and the last servers. */
+async function loads(dirs: PerKind<string>, rounds: number, keys: number): Promise<{ t: LoadTimes; procs: PerKind<Proc> }> {
+  const t: LoadTimes = { ms: perKind(() => []), logged: perKind(() => []), emptyMs: perKind(() => []), rss: perKind(() => 0) };
+  const kept: Partial<PerKind<Proc>> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const k of order(r, KINDS)) {
+      // The bare start-up cost (a Node process vs a C binary), for reading the load numbers.
+      const empty = tmpDir(`${k}-bench-empty-`);
+      const e = await startTimed(k, empty);
+      await e.proc.stop();
+      fs.rmSync(empty, { recursive: true, force: true });
+      t.emptyMs[k].push(e.ms);
+
+      const { proc, ms } = await startTimed(k, dirs[k]);
+      t.ms[k].push(ms);
+      const logged = loggedLoadMs(proc.output());
+      if (logged !== null) t.logged[k].push(logged);
+      const n = await dbsize(proc.port);
+      if (n !== keys) throw new Error(`${k}: DBSIZE ${n} after loading the RDB, expected ${keys}`);
+      log(`  load ${k}: spawn -> PONG ${fmtMs(ms)}, logged ${fmtMs(logged)}, empty start ${fmtMs(e.ms)}`);
+      if (r === rounds - 1) kept[k] = proc;
+      else await proc.stop();
+    }
+  }
+  await sleep(1000);
+  for (const k of KINDS) t.rss[k] = rssOf(kept[k]!.pid);
+  return { t, procs: kept as PerKind<Proc> };
+}
+
+// ---------------------------------------------------------------------------------------------
+// 4. BGSAVE: memory growth, and latency under redis-benchmark load
+
+interface BgsaveRun {
+  ms: number;
+  memBefore: number;
+  memPeak: number;
+  /** peak private memory of a forked child (Redis) */
+  childPeak: number;
+  /** probe round trips during the BGSAVE */
+  probeP99: number | null;
+  probeMax: number | null;
+  probeSamples: number;
+  bench: CsvRow[];
+}
+
+/** Run one BGSAVE (optionally under a redis-benchmark load) and watch it. */
+async function bgsave(p: Proc, bench: string[] | null): Promise<BgsaveRun> {
+  const c = await RawClient.connect(p.port);
+  const probe = await LatencyProbe.open(p.port, 'key:000000000001');
+  await sleep(200);
+  const memBefore = ((m) => m.rss + m.children)(memoryOf(p.pid));
+  const sampler = new MemorySampler(p.pid, 50);
+  probe.recording = true;
+  const t0 = performance.now();
+  const rep = await call(c, 60_000, 'BGSAVE');
+  if (!rep.startsWith('+Background saving started')) throw new Error(`${p.kind}: BGSAVE replied ${rep.trim()}`);
+  const benchRun = bench ? redisBenchmark(p.port, bench) : Promise.resolve([]);
+  let ms = 0;
+  for (;;) {
+    const f = await info(c, 'persistence');
+    if (f.get('rdb_bgsave_in_progress') === '0') {
+      ms = performance.now() - t0;
+      if (f.get('rdb_last_bgsave_status') !== 'ok') throw new Error(`${p.kind}: BGSAVE failed`);
+      break;
+    }
+    await sleep(25);
+  }
+  probe.recording = false;
+  sampler.stop();
+  const rows = await benchRun;
+  probe.close();
+  c.close();
+  return {
+    ms,
+    memBefore,
+    memPeak: sampler.peak,
+    childPeak: sampler.peakChildren,
+    probeP99: percentile(probe.samples, 99),
+    probeMax: percentile(probe.samples, 100),
+    probeSamples: probe.samples.length,
+    bench: rows,
+  };
+}
+
+/** The same probe and load without a BGSAVE, for comparison. */
+async function baseline(p: Proc, bench: string[]): Promise<{ probeP99: number | null; bench: CsvRow[] }> {
+  const probe = await LatencyProbe.open(p.port, 'key:000000000001');
+  await sleep(200);
+  probe.recording = true;
+  const rows = await redisBenchmark(p.port, bench);
+  probe.close();
+  return { probeP99: percentile(probe.samples, 99), bench: rows };
+}
+
+interface BgsaveResult {
+  idle: PerKind<BgsaveRun[]>;
+  loaded: PerKind<BgsaveRun[]>;
+  base: PerKind<{ probeP99: number | null; bench: CsvRow[] }[]>;
+}
+
+async function bgsaves(procs: PerKind<Proc>, rounds: number, strings: number, o: Options): Promise<BgsaveResult> {
+  const res: BgsaveResult = { idle: perKind(() => []), loaded: perKind(() => []), base: perKind(() => []) };
+  const benchArgs = (n: number) => ['-t', 'set,get', '-c', String(o.clients), '-r', String(strings), '-n', String(n)];
+  for (let r = 0; r < rounds; r++) {
+    for (const k of order(r, KINDS)) {
+      const p = procs[k];
+      const idle = await bgsave(p, null);
+      res.idle[k].push(idle);
+      const base = await baseline(p, benchArgs(o.quick ? 20_000 : 50_000));
+      res.base[k].push(base);
+      // Size the load to last about as long as an idle BGSAVE (a BGSAVE under load takes longer).
+      const rps = Math.min(...base.bench.map((b) => b.rps));
+      const n = Math.max(5_000, Math.round((rps * idle.ms) / 1000 / 2));
+      const loaded = await bgsave(p, benchArgs(n));
+      res.loaded[k].push(loaded);
+      const b = (rows: CsvRow[]) => rows.map((x) => `${x.test} p99 ${x.p99} ms`).join(', ');
+      log(
+        `  BGSAVE ${k}: idle ${fmtMs(idle.ms)} +${fmtMB(idle.memPeak - idle.memBefore)}; ` +
+          `no BGSAVE: probe p99 ${base.probeP99?.toFixed(2)} ms, ${b(base.bench)}; ` +
+          `under load (${n} req/test): ${fmtMs(loaded.ms)} +${fmtMB(loaded.memPeak - loaded.memBefore)}, probe p99 ${loaded.probeP99?.toFixed(2)} ms (${loaded.probeSamples} samples), ${b(loaded.bench)}`,
+      );
+    }
+  }
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. write throughput with AOF
+
+const AOF_MODES = ['no AOF', 'everysec', 'always'] as const;
+type AofMode = (typeof AOF_MODES)[number];
+const aofArgs = (m: AofMode) => (m === 'no AOF' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', m]);
+
+interface TputRow {
+  test: string;
+  pipeline: number;
+  /** per server ("eddy everysec"...), one rps per round; index r is round r for every server */
+  rps: Record<string, number[]>;
+}
+
+const tputKey = (k: Kind, m: AofMode) => `${k} ${m}`;
+
+async function throughput(o: Options, rounds: number): Promise<TputRow[]> {
+  const servers = new Map<string, { proc: Proc; dir: string }>();
+  try {
+    for (const k of KINDS) {
+      for (const m of AOF_MODES) {
+        const dir = tmpDir(`${k}-bench-aof-`);
+        servers.set(tputKey(k, m), { proc: (await startTimed(k, dir, aofArgs(m))).proc, dir });
+      }
+    }
+    const args = (test: string, n: number, pipeline: number) => ['-t', test, '-n', String(n), '-c', String(o.clients), '-r', '100000', '-P', String(pipeline)];
+    for (const s of servers.values()) await redisBenchmark(s.proc.port, args('set,incr', o.quick ? 10_000 : 50_000, 1)); // warm-up
+    const rows: TputRow[] = [];
+    for (const pipeline of [1, 16]) {
+      const n = pipeline === 1 ? (o.quick ? 20_000 : 50_000) : o.quick ? 200_000 : 500_000;
+      for (const test of ['set', 'incr']) {
+        const row: TputRow = { test: test.toUpperCase(), pipeline, rps: {} };
+        for (let r = 0; r < rounds; r++) {
+          // One server's three AOF modes run back to back (their ratio is taken per round, so a
+          // noisy neighbour shifts both sides alike); which server and which mode go first rotate.
+          const modes = [...AOF_MODES.slice(r % 3), ...AOF_MODES.slice(0, r % 3)];
+          for (const k of order(r, KINDS)) {
+            for (const m of modes) {
+              const [res] = await redisBenchmark(servers.get(tputKey(k, m))!.proc.port, args(test, n, pipeline));
+              (row.rps[tputKey(k, m)] ??= []).push(res.rps);
+            }
+          }
+        }
+        rows.push(row);
+        log(`  ${row.test} -P ${pipeline}: ` + [...servers.keys()].map((key) => `${key} ${fmtRps(median(row.rps[key]))}`).join(', '));
+      }
+    }
+    return rows;
+  } finally {
+    for (const s of servers.values()) {
+      await s.proc.stop();
+      fs.rmSync(s.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Median over rounds of a/b taken within each round. */
+function pairedRatio(a: number[] | undefined, b: number[] | undefined): number | null {
+  if (!a || !b || a.length !== b.length) return null;
+  return median(a.map((x, i) => x / b[i]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The report
+
+interface Verdict {
+  target: string;
+  met: boolean | null;
+}
+
+function verdict(target: string, ok: boolean | null): Verdict {
+  return { target, met: ok };
+}
+const yes = (v: Verdict | null) => (v === null ? ['', ''] : [v.target, v.met === null ? 'n/a' : v.met ? 'yes' : 'NO']);
+const fmtP = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2) + ' ms');
+const pct = (extra: number, base: number) => `${fmtMB(extra)} (${((extra * 100) / base).toFixed(1)}%)`;
+const worst = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+
+function report(
+  o: Options,
+  data: Dataset,
+  buildMs: PerKind<number>,
+  save: SaveResult,
+  lt: LoadTimes,
+  bg: BgsaveResult,
+  tput: TputRow[],
+  tputRounds: number,
+): { text: string; targets: Record<string, Verdict> } {
+  const rows: string[][] = [];
+  const targets: Record<string, Verdict> = {};
+  const add = (name: string, e: string, r: string, ratio: string, v: Verdict | null = null) => {
+    rows.push([name, e, r, ratio, ...yes(v)]);
+    if (v) targets[name] = v;
+  };
+  const med = perKind((k) => median(save.ms[k]));
+  const n = `${o.rounds > 1 ? `median of ${o.rounds}` : '1 run'}`;
+  rows.push([`RDB (${data.keys.toLocaleString('en-US')} keys; ${n})`]);
+  add('dataset load, pipelined', fmtMs(buildMs.eddy), fmtMs(buildMs.redis), fmtRatio(ratioOf(buildMs.eddy, buildMs.redis)));
+  const saveRatio = ratioOf(med.eddy, med.redis);
+  add('SAVE time', fmtMs(med.eddy), fmtMs(med.redis), fmtRatio(saveRatio), verdict('<= 3x redis', saveRatio === null ? null : saveRatio <= 3));
+  add('RDB file size', fmtMB(save.size.eddy), fmtMB(save.size.redis), fmtRatio(ratioOf(save.size.eddy, save.size.redis)));
+  const lm = perKind((k) => median(lt.ms[k]));
+  const loadRatio = ratioOf(lm.eddy, lm.redis);
+  add('start-up load (spawn -> PONG)', fmtMs(lm.eddy), fmtMs(lm.redis), fmtRatio(loadRatio), verdict('<= 3x redis', loadRatio === null ? null : loadRatio <= 3));
+  const ll = perKind((k) => median(lt.logged[k]));
+  add('  "DB loaded from disk" (log)', fmtMs(ll.eddy), fmtMs(ll.redis), fmtRatio(ratioOf(ll.eddy, ll.redis)));
+  const le = perKind((k) => median(lt.emptyMs[k]));
+  add('  empty start (spawn -> PONG)', fmtMs(le.eddy), fmtMs(le.redis), fmtRatio(ratioOf(le.eddy, le.redis)));
+  add('RSS after load', fmtMB(lt.rss.eddy), fmtMB(lt.rss.redis), fmtRatio(ratioOf(lt.rss.eddy, lt.rss.redis)));
+
+  rows.push([`BGSAVE (${n}; redis memory = parent RSS + forked child's private pages; -c ${o.clients})`]);
+  const bgIdle = perKind((k) => median(bg.idle[k].map((x) => x.ms)));
+  add('BGSAVE time, idle', fmtMs(bgIdle.eddy), fmtMs(bgIdle.redis), fmtRatio(ratioOf(bgIdle.eddy, bgIdle.redis)));
+  const bgLoaded = perKind((k) => median(bg.loaded[k].map((x) => x.ms)));
+  add('BGSAVE time, under SET/GET load', fmtMs(bgLoaded.eddy), fmtMs(bgLoaded.redis), fmtRatio(ratioOf(bgLoaded.eddy, bgLoaded.redis)));
+  const extra = (runs: BgsaveRun[]) => {
+    const i = runs.map((x) => (x.memPeak - x.memBefore) / x.memBefore);
+    const j = i.indexOf(Math.max(...i));
+    return { extra: runs[j].memPeak - runs[j].memBefore, base: runs[j].memBefore, frac: i[j] };
+  };
+  for (const [label, runs] of [
+    ['idle', bg.idle],
+    ['under load', bg.loaded],
+  ] as const) {
+    const e = extra(runs.eddy);
+    const r = extra(runs.redis);
+    add(`BGSAVE extra memory, ${label} (worst)`, pct(e.extra, e.base), pct(r.extra, r.base), fmtRatio(ratioOf(e.extra, r.extra)), verdict('eddy < 10%', e.frac < 0.1));
+  }
+  const idleProbe = perKind((k) => worst(bg.idle[k].map((x) => x.probeP99)));
+  add('GET probe p99 during BGSAVE, no other load', fmtP(idleProbe.eddy), fmtP(idleProbe.redis), fmtRatio(ratioOf(idleProbe.eddy, idleProbe.redis)));
+  const baseProbe = perKind((k) => median(bg.base[k].map((x) => x.probeP99 ?? NaN)));
+  add('GET probe p99, no BGSAVE, under load', fmtP(baseProbe.eddy), fmtP(baseProbe.redis), fmtRatio(ratioOf(baseProbe.eddy, baseProbe.redis)));
+  const probe = perKind((k) => worst(bg.loaded[k].map((x) => x.probeP99)));
+  add('GET probe p99 during BGSAVE (worst)', fmtP(probe.eddy), fmtP(probe.redis), fmtRatio(ratioOf(probe.eddy, probe.redis)), verdict('eddy < 5 ms', probe.eddy === null ? null : probe.eddy < 5));
+  const probeMax = perKind((k) => worst(bg.loaded[k].map((x) => x.probeMax)));
+  add('  GET probe max during BGSAVE', fmtP(probeMax.eddy), fmtP(probeMax.redis), fmtRatio(ratioOf(probeMax.eddy, probeMax.redis)));
+  for (const test of ['SET', 'GET']) {
+    const pick = (rows: CsvRow[]) => rows.find((x) => x.test === test)?.p99 ?? null;
+    const b = perKind((k) => median(bg.base[k].map((x) => pick(x.bench) ?? NaN)));
+    add(`redis-benchmark ${test} p99, no BGSAVE`, fmtP(b.eddy), fmtP(b.redis), fmtRatio(ratioOf(b.eddy, b.redis)));
+    const d = perKind((k) => worst(bg.loaded[k].map((x) => pick(x.bench))));
+    add(`redis-benchmark ${test} p99 during BGSAVE (worst)`, fmtP(d.eddy), fmtP(d.redis), fmtRatio(ratioOf(d.eddy, d.redis)), verdict('eddy < 5 ms', d.eddy === null ? null : d.eddy < 5));
+  }
+
+  rows.push([`write throughput (redis-benchmark -c ${o.clients} -r 100000; median rps of ${tputRounds} rounds; ratios: median of per-round ratios)`]);
+  for (const row of tput) {
+    const runs = (k: Kind, m: AofMode) => row.rps[tputKey(k, m)];
+    const name = `${row.test}${row.pipeline > 1 ? ` -P ${row.pipeline}` : ''}`;
+    for (const m of AOF_MODES) {
+      const e = median(runs('eddy', m) ?? []);
+      const r = median(runs('redis', m) ?? []);
+      let v: Verdict | null = null;
+      if (m !== 'no AOF') {
+        const rel = pairedRatio(runs('eddy', m), runs('eddy', 'no AOF'));
+        const relRedis = pairedRatio(runs('redis', m), runs('redis', 'no AOF'));
+        const vs = `vs no-AOF: eddy ${fmtRatio(rel)}, redis ${fmtRatio(relRedis)}`;
+        v = m === 'everysec' ? verdict(`>= 0.8 (${vs})`, rel === null ? null : rel >= 0.8) : verdict(`(${vs})`, null);
+      }
+      rows.push([`${name}, ${m}`, fmtRps(e), fmtRps(r), fmtRatio(pairedRatio(runs('eddy', m), runs('redis', m))), ...(v ? yes(v) : ['', ''])]);
+      if (v && v.met !== null) targets[`${name}, ${m}`] = v;
+    }
+  }
+  const head = ['', 'eddy', 'redis', 'eddy/redis', 'target', 'met'];
+  const met = Object.values(targets).filter((v) => v.met === true).length;
+  const text = `${table(head, rows)}\n\ntargets met: ${met}/${Object.keys(targets).length}${o.quick ? ' (--quick: 100k keys)' : ''}`;
+  return { text, targets };
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  setEddyV8Flags(o.v8Flags);
+  const data = dataset(o.quick ? 0.1 : 1, Date.now() + 10 * 3600_000);
+  const dirs = perKind((k) => tmpDir(`${k}-bench-rdb-`));
+  let procs: PerKind<Proc> | null = null;
+  try {
+    log(`dataset: ${data.keys} keys in ${data.commands} commands; ${o.rounds} round(s)${o.v8Flags !== null ? `; EDDY_V8_FLAGS=${JSON.stringify(o.v8Flags)}` : ''}`);
+    const started = await Promise.all(KINDS.map((k) => startTimed(k, dirs[k])));
+    procs = perKind((k) => started[KINDS.indexOf(k)].proc);
+    const buildMs = await build(procs, data);
+    log(`  loaded: eddy ${fmtMs(buildMs.eddy)}, redis ${fmtMs(buildMs.redis)}`);
+    const save = await saves(procs, o.rounds);
+    for (const k of KINDS) await procs[k].stop();
+    procs = null;
+    const { t: lt, procs: restarted } = await loads(dirs, o.rounds, data.keys);
+    procs = restarted;
+    const bg = await bgsaves(procs, o.rounds, data.strings, o);
+    for (const k of KINDS) await procs[k].stop();
+    procs = null;
+    const tputRounds = o.rounds + 2;
+    const tput = await throughput(o, tputRounds);
+    const { text, targets } = report(o, data, buildMs, save, lt, bg, tput, tputRounds);
+    console.log(text);
+    if (o.json) {
+      const json = { date: new Date().toISOString(), options: o, keys: data.keys, buildMs, save, load: lt, bgsave: bg, throughput: tput, targets };
+      fs.writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
+      log(`wrote ${o.json}`);
+    }
+  } finally {
+    if (procs) for (const k of KINDS) await procs[k].stop();
+    for (const k of KINDS) fs.rmSync(dirs[k], { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
