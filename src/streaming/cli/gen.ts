@@ -1,8 +1,8 @@
-// Why: `eddy gen <kind>`: feeds events into eddy streams `<kind>:{0..P-1}` at a fixed rate (a
-// pipelined XADD burst every 10 ms, partitions in turn), for demos, the examples and benchmarks.
-import type { Redis } from 'ioredis';
-import { connect, parseRedisUrl } from '../checkpoint/location.js';
+// Why: `eddy gen <kind>`: feeds events into eddy streams `<kind>:{0..P-1}` at a fixed rate (XADD
+// bursts encoded as raw RESP, partitions in turn), for demos, the examples and benchmarks.
+import { parseRedisUrl } from '../checkpoint/location.js';
 import { eventGenerator, type EventKind } from './generators.js';
+import { encodeCommand, RespWriter } from './resp-writer.js';
 
 export interface GenOptions {
   kind: EventKind;
@@ -21,6 +21,11 @@ export interface GenOptions {
   timestamps?: boolean;
   /** MAXLEN ~ per stream key. */
   maxLen?: number;
+  /**
+   * Draw events from this many pre-generated (and pre-encoded) ones instead of generating each:
+   * for benchmarks, so that the generator is not the bottleneck. Not with `timestamps`.
+   */
+  pool?: number;
   log?: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -31,10 +36,34 @@ export interface GenResult {
 }
 
 export async function generate(o: GenOptions): Promise<GenResult> {
-  const conn: Redis = connect(parseRedisUrl(o.url), { retryCommands: true, name: 'eddy-gen' });
+  const writer = new RespWriter(parseRedisUrl(o.url));
+  try {
+    await writer.connect();
+  } catch (e) {
+    writer.close();
+    throw new Error(`Cannot connect to ${o.url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  // A stop request must not wait for a server that went away.
+  const onAbort = (): void => writer.close();
+  o.signal?.addEventListener('abort', onAbort);
   const next = eventGenerator(o.kind, o.seed ?? 1);
   const key = o.key ?? o.kind;
-  const keys = Array.from({ length: o.partitions }, (_, i) => `${key}:{${i}}`);
+  const heads = Array.from({ length: o.partitions }, (_, i) => {
+    const k = `${key}:{${i}}`;
+    return o.maxLen ? ['XADD', k, 'MAXLEN', '~', String(o.maxLen), '*'] : ['XADD', k, '*'];
+  });
+  const encode = (partition: number, fields: Record<string, string>, ts: string): string => {
+    const argv = heads[partition].slice();
+    for (const f in fields) argv.push(f, fields[f]);
+    if (o.timestamps) argv.push('ts', ts);
+    return encodeCommand(argv);
+  };
+  let pooled: string[][] | undefined;
+  if (o.pool) {
+    if (o.timestamps) throw new Error('a pool of pre-generated events cannot carry timestamps');
+    const events = Array.from({ length: o.pool }, () => next());
+    pooled = heads.map((_, p) => events.map((f) => encode(p, f, '')));
+  }
   const t0 = Date.now();
   let written = 0;
   let lastReport = t0;
@@ -43,21 +72,25 @@ export async function generate(o: GenOptions): Promise<GenResult> {
       const elapsed = (Date.now() - t0) / 1000;
       if (o.signal?.aborted) break;
       if (o.durationSec !== undefined && elapsed >= o.durationSec) break;
-      let due = Math.floor(o.rate * elapsed) - written;
+      // At most 50 ms worth of events per write, so a slow server shows as a lower rate, not a burst.
+      let due = Math.min(Math.floor(o.rate * elapsed) - written, Math.ceil(o.rate / 20));
       if (o.count !== undefined) due = Math.min(due, o.count - written);
       if (due > 0) {
-        const pipe = conn.pipeline();
-        const ts = String(Date.now());
+        let payload = '';
+        const ts = o.timestamps ? String(Date.now()) : '';
         for (let i = 0; i < due; i++) {
-          const fields = next();
-          const args: string[] = [];
-          if (o.maxLen) args.push('MAXLEN', '~', String(o.maxLen));
-          args.push('*');
-          for (const f in fields) args.push(f, fields[f]);
-          if (o.timestamps) args.push('ts', ts);
-          pipe.xadd(keys[(written + i) % keys.length], ...(args as [string]));
+          const n = written + i;
+          const p = n % heads.length;
+          payload += pooled ? pooled[p][Math.floor(n / heads.length) % pooled[p].length] : encode(p, next(), ts);
         }
-        await pipe.exec();
+        try {
+          // One burst may be in flight while the next is encoded.
+          void writer.send(payload, due).catch(() => undefined);
+          await writer.settled(due);
+        } catch (e) {
+          if (o.signal?.aborted) break;
+          throw e;
+        }
         written += due;
       }
       if (o.count !== undefined && written >= o.count) break;
@@ -66,11 +99,14 @@ export async function generate(o: GenOptions): Promise<GenResult> {
         lastReport = now;
         o.log(`gen: ${written} ${o.kind} events written (${Math.round(written / ((now - t0) / 1000))}/s)`);
       }
-      await new Promise((r) => setTimeout(r, 10));
+      if (due < Math.ceil(o.rate / 20)) await new Promise((r) => setTimeout(r, 5));
     }
+    await writer.settled(0).catch((e: unknown) => {
+      if (!o.signal?.aborted) throw e;
+    });
   } finally {
-    await Promise.race([conn.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-    conn.disconnect();
+    o.signal?.removeEventListener('abort', onAbort);
+    writer.close();
   }
   return { written, seconds: (Date.now() - t0) / 1000 };
 }

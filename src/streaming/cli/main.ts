@@ -49,13 +49,16 @@ program
   .option('--count <n>', 'stop after this many events', positiveInt)
   .option('--key <name>', 'stream key name (default: the kind)')
   .option('--seed <n>', 'random seed', positiveInt, 1)
+  .option('--pool <n>', 'cycle through n pre-generated events (benchmarks: a cheaper generator)', positiveInt)
   .addOption(new Option('--timestamps', 'add a ts field (ms) to every event'))
-  .action(async (kind: string, opts: { rate: number; partitions: number; redis: string; duration?: number; count?: number; key?: string; seed: number; timestamps?: boolean }) => {
+  .action(async (kind: string, opts: { rate: number; partitions: number; redis: string; duration?: number; count?: number; key?: string; seed: number; pool?: number; timestamps?: boolean }) => {
     const ac = new AbortController();
     const stop = (): void => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const r = await generate({
+    let r: Awaited<ReturnType<typeof generate>>;
+    try {
+      r = await generate({
       kind: kind as EventKind,
       url: opts.redis,
       rate: opts.rate,
@@ -64,13 +67,20 @@ program
       durationSec: opts.duration,
       count: opts.count,
       seed: opts.seed,
+      pool: opts.pool,
       timestamps: opts.timestamps,
       signal: ac.signal,
       log,
-    });
+      });
+    } catch (e) {
+      log(`gen: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+      return;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
     log(`gen: wrote ${r.written} ${kind} events to ${opts.key ?? kind}:{0..${opts.partitions - 1}} in ${r.seconds.toFixed(1)} s`);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   });
 
 await program.parseAsync(process.argv);
