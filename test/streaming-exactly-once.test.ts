@@ -274,6 +274,7 @@ describe('exactly once with eddy-server as the store', () => {
     const ns = 's:';
     const job = 'server';
     const TOTAL = 6000;
+    const rng = new Rng(Number(process.env.EDDY_SEED ?? 62));
     const r = new Redis({ port: store.port, maxRetriesPerRequest: null, retryStrategy: () => 50 });
     r.on('error', () => undefined);
     try {
@@ -285,7 +286,7 @@ describe('exactly once with eddy-server as the store', () => {
         ['SIGTERM', 'everysec'],
         ['SIGKILL', 'always'],
       ] as const) {
-        await sleep(300 + Math.floor(Math.random() * 400));
+        await sleep(rng.int(300, 700));
         await store.stop(signal);
         await sleep(300);
         await store.start(next);
