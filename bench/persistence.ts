@@ -2,7 +2,8 @@
 // reference redis-server in the same run (these machines are shared: only ratios mean something):
 // SAVE time and RDB size for 1M mixed keys, load time at start-up, write throughput with
 // appendfsync everysec/always, and p99 latency plus memory growth during a BGSAVE — against the
-// targets of issue 4. `--quick` uses 100k keys; `--json out.json` writes every number.
+// targets of issue 4. `--quick` uses 100k keys; `--json out.json` writes every number, `--report
+// out.json` prints its table again; `--eddy-v8-flags ...` sets EDDY_V8_FLAGS for the eddy-servers.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,8 @@ interface Options {
   clients: number;
   /** EDDY_V8_FLAGS for the eddy-servers (--eddy-v8-flags; default: bin/eddy-server's own) */
   v8Flags: string | null;
+  /** --report file.json: print the table of an earlier --json run instead of running */
+  report: string | null;
 }
 
 function options(): Options {
@@ -32,11 +35,13 @@ function options(): Options {
       rounds: { type: 'string' },
       clients: { type: 'string', default: '50' },
       'eddy-v8-flags': { type: 'string' },
+      report: { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
   const v8Flags = values['eddy-v8-flags'] ?? null;
-  return { quick, json: values.json ?? null, rounds: Number(values.rounds ?? (quick ? 1 : 3)), clients: Number(values.clients), v8Flags };
+  const rounds = Number(values.rounds ?? (quick ? 1 : 3));
+  return { quick, json: values.json ?? null, rounds, clients: Number(values.clients), v8Flags, report: values.report ?? null };
 }
 
 type PerKind<T> = Record<Kind, T>;
@@ -305,28 +310,32 @@ function verdict(target: string, ok: boolean | null): Verdict {
 const yes = (v: Verdict | null) => (v === null ? ['', ''] : [v.target, v.met === null ? 'n/a' : v.met ? 'yes' : 'NO']);
 const fmtP = (x: number | null) => (x === null ? 'n/a' : x.toFixed(2) + ' ms');
 const pct = (extra: number, base: number) => `${fmtMB(extra)} (${((extra * 100) / base).toFixed(1)}%)`;
-const worst = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+/** Median over rounds of one number per round (null entries skipped). */
+const medOf = <T>(runs: T[], f: (x: T) => number | null) => median(runs.map(f).filter((x): x is number => x !== null && !Number.isNaN(x)));
 
-function report(
-  o: Options,
-  data: Dataset,
-  buildMs: PerKind<number>,
-  save: SaveResult,
-  lt: LoadTimes,
-  bg: BgsaveResult,
-  tput: TputRow[],
-  tputRounds: number,
-): { text: string; targets: Record<string, Verdict> } {
+/** Everything one run measured (also what --json writes and --report reads back). */
+interface Results {
+  keys: number;
+  buildMs: PerKind<number>;
+  save: SaveResult;
+  load: LoadTimes;
+  bgsave: BgsaveResult;
+  throughput: TputRow[];
+}
+
+function report(o: Options, res: Results): { text: string; targets: Record<string, Verdict> } {
+  const { save, load: lt, bgsave: bg, throughput: tput, buildMs } = res;
   const rows: string[][] = [];
   const targets: Record<string, Verdict> = {};
   const add = (name: string, e: string, r: string, ratio: string, v: Verdict | null = null) => {
     rows.push([name, e, r, ratio, ...yes(v)]);
     if (v) targets[name] = v;
   };
-  const med = perKind((k) => median(save.ms[k]));
-  const n = `${o.rounds > 1 ? `median of ${o.rounds}` : '1 run'}`;
-  rows.push([`RDB (${data.keys.toLocaleString('en-US')} keys; ${n})`]);
+  const rounds = save.ms.eddy.length;
+  const n = rounds > 1 ? `median of ${rounds} alternating rounds` : '1 run';
+  rows.push([`RDB (${res.keys.toLocaleString('en-US')} keys; ${n})`]);
   add('dataset load, pipelined', fmtMs(buildMs.eddy), fmtMs(buildMs.redis), fmtRatio(ratioOf(buildMs.eddy, buildMs.redis)));
+  const med = perKind((k) => median(save.ms[k]));
   const saveRatio = ratioOf(med.eddy, med.redis);
   add('SAVE time', fmtMs(med.eddy), fmtMs(med.redis), fmtRatio(saveRatio), verdict('<= 3x redis', saveRatio === null ? null : saveRatio <= 3));
   add('RDB file size', fmtMB(save.size.eddy), fmtMB(save.size.redis), fmtRatio(ratioOf(save.size.eddy, save.size.redis)));
@@ -339,40 +348,33 @@ function report(
   add('  empty start (spawn -> PONG)', fmtMs(le.eddy), fmtMs(le.redis), fmtRatio(ratioOf(le.eddy, le.redis)));
   add('RSS after load', fmtMB(lt.rss.eddy), fmtMB(lt.rss.redis), fmtRatio(ratioOf(lt.rss.eddy, lt.rss.redis)));
 
-  rows.push([`BGSAVE (${n}; redis memory = parent RSS + forked child's private pages; -c ${o.clients})`]);
-  const bgIdle = perKind((k) => median(bg.idle[k].map((x) => x.ms)));
-  add('BGSAVE time, idle', fmtMs(bgIdle.eddy), fmtMs(bgIdle.redis), fmtRatio(ratioOf(bgIdle.eddy, bgIdle.redis)));
-  const bgLoaded = perKind((k) => median(bg.loaded[k].map((x) => x.ms)));
-  add('BGSAVE time, under SET/GET load', fmtMs(bgLoaded.eddy), fmtMs(bgLoaded.redis), fmtRatio(ratioOf(bgLoaded.eddy, bgLoaded.redis)));
-  const extra = (runs: BgsaveRun[]) => {
-    const i = runs.map((x) => (x.memPeak - x.memBefore) / x.memBefore);
-    const j = i.indexOf(Math.max(...i));
-    return { extra: runs[j].memPeak - runs[j].memBefore, base: runs[j].memBefore, frac: i[j] };
-  };
+  rows.push([`BGSAVE (${n}; redis memory = parent RSS + forked child's private pages; load: redis-benchmark -t set,get -c ${o.clients})`]);
+  const bgIdle = perKind((k) => medOf(bg.idle[k], (x) => x.ms));
+  add('BGSAVE time, no other load', fmtMs(bgIdle.eddy), fmtMs(bgIdle.redis), fmtRatio(ratioOf(bgIdle.eddy, bgIdle.redis)));
+  const bgLoaded = perKind((k) => medOf(bg.loaded[k], (x) => x.ms));
+  add('BGSAVE time, under load', fmtMs(bgLoaded.eddy), fmtMs(bgLoaded.redis), fmtRatio(ratioOf(bgLoaded.eddy, bgLoaded.redis)));
   for (const [label, runs] of [
-    ['idle', bg.idle],
+    ['no other load', bg.idle],
     ['under load', bg.loaded],
   ] as const) {
-    const e = extra(runs.eddy);
-    const r = extra(runs.redis);
-    add(`BGSAVE extra memory, ${label} (worst)`, pct(e.extra, e.base), pct(r.extra, r.base), fmtRatio(ratioOf(e.extra, r.extra)), verdict('eddy < 10%', e.frac < 0.1));
+    const extra = perKind((k) => medOf(runs[k], (x) => x.memPeak - x.memBefore));
+    const frac = perKind((k) => medOf(runs[k], (x) => (x.memPeak - x.memBefore) / x.memBefore));
+    const cell = (k: Kind) => (extra[k] === null || frac[k] === null ? 'n/a' : `${fmtMB(extra[k])} (${(frac[k]! * 100).toFixed(1)}%)`);
+    add(`BGSAVE extra memory, ${label}`, cell('eddy'), cell('redis'), fmtRatio(ratioOf(extra.eddy, extra.redis)), verdict('eddy < 10%', frac.eddy === null ? null : frac.eddy < 0.1));
   }
-  const idleProbe = perKind((k) => worst(bg.idle[k].map((x) => x.probeP99)));
-  add('GET probe p99 during BGSAVE, no other load', fmtP(idleProbe.eddy), fmtP(idleProbe.redis), fmtRatio(ratioOf(idleProbe.eddy, idleProbe.redis)));
-  const baseProbe = perKind((k) => median(bg.base[k].map((x) => x.probeP99 ?? NaN)));
-  add('GET probe p99, no BGSAVE, under load', fmtP(baseProbe.eddy), fmtP(baseProbe.redis), fmtRatio(ratioOf(baseProbe.eddy, baseProbe.redis)));
-  const probe = perKind((k) => worst(bg.loaded[k].map((x) => x.probeP99)));
-  add('GET probe p99 during BGSAVE (worst)', fmtP(probe.eddy), fmtP(probe.redis), fmtRatio(ratioOf(probe.eddy, probe.redis)), verdict('eddy < 5 ms', probe.eddy === null ? null : probe.eddy < 5));
-  const probeMax = perKind((k) => worst(bg.loaded[k].map((x) => x.probeMax)));
-  add('  GET probe max during BGSAVE', fmtP(probeMax.eddy), fmtP(probeMax.redis), fmtRatio(ratioOf(probeMax.eddy, probeMax.redis)));
+  const p99Row = (name: string, x: PerKind<number | null>, target: boolean) =>
+    add(name, fmtP(x.eddy), fmtP(x.redis), fmtRatio(ratioOf(x.eddy, x.redis)), target ? verdict('eddy < 5 ms', x.eddy === null ? null : x.eddy < 5) : null);
+  p99Row('GET probe p99 during BGSAVE, no other load', perKind((k) => medOf(bg.idle[k], (x) => x.probeP99)), false);
+  p99Row('GET probe p99 under load, no BGSAVE', perKind((k) => medOf(bg.base[k], (x) => x.probeP99)), false);
+  p99Row('GET probe p99 under load during BGSAVE', perKind((k) => medOf(bg.loaded[k], (x) => x.probeP99)), true);
+  p99Row('  GET probe max under load during BGSAVE', perKind((k) => medOf(bg.loaded[k], (x) => x.probeMax)), false);
   for (const test of ['SET', 'GET']) {
     const pick = (rows: CsvRow[]) => rows.find((x) => x.test === test)?.p99 ?? null;
-    const b = perKind((k) => median(bg.base[k].map((x) => pick(x.bench) ?? NaN)));
-    add(`redis-benchmark ${test} p99, no BGSAVE`, fmtP(b.eddy), fmtP(b.redis), fmtRatio(ratioOf(b.eddy, b.redis)));
-    const d = perKind((k) => worst(bg.loaded[k].map((x) => pick(x.bench))));
-    add(`redis-benchmark ${test} p99 during BGSAVE (worst)`, fmtP(d.eddy), fmtP(d.redis), fmtRatio(ratioOf(d.eddy, d.redis)), verdict('eddy < 5 ms', d.eddy === null ? null : d.eddy < 5));
+    p99Row(`redis-benchmark ${test} p99, no BGSAVE`, perKind((k) => medOf(bg.base[k], (x) => pick(x.bench))), false);
+    p99Row(`redis-benchmark ${test} p99 during BGSAVE`, perKind((k) => medOf(bg.loaded[k], (x) => pick(x.bench))), true);
   }
 
+  const tputRounds = tput[0]?.rps[tputKey('eddy', 'no AOF')]?.length ?? 0;
   rows.push([`write throughput (redis-benchmark -c ${o.clients} -r 100000; median rps of ${tputRounds} rounds; ratios: median of per-round ratios)`]);
   for (const row of tput) {
     const runs = (k: Kind, m: AofMode) => row.rps[tputKey(k, m)];
@@ -393,12 +395,18 @@ function report(
   }
   const head = ['', 'eddy', 'redis', 'eddy/redis', 'target', 'met'];
   const met = Object.values(targets).filter((v) => v.met === true).length;
-  const text = `${table(head, rows)}\n\ntargets met: ${met}/${Object.keys(targets).length}${o.quick ? ' (--quick: 100k keys)' : ''}`;
+  const text = `${table(head, rows)}\n\ntargets met: ${met}/${Object.keys(targets).length}${res.keys < 1_000_000 ? ` (${res.keys} keys: the targets are for 1M)` : ''}`;
   return { text, targets };
 }
 
 async function main(): Promise<void> {
   const o = options();
+  if (o.report) {
+    // Re-render the table of an earlier run's --json output.
+    const saved = JSON.parse(fs.readFileSync(o.report, 'utf8')) as Results & { options: Options };
+    console.log(report({ ...saved.options, report: o.report }, saved).text);
+    return;
+  }
   setEddyV8Flags(o.v8Flags);
   const data = dataset(o.quick ? 0.1 : 1, Date.now() + 10 * 3600_000);
   const dirs = perKind((k) => tmpDir(`${k}-bench-rdb-`));
@@ -412,18 +420,17 @@ async function main(): Promise<void> {
     const save = await saves(procs, o.rounds);
     for (const k of KINDS) await procs[k].stop();
     procs = null;
-    const { t: lt, procs: restarted } = await loads(dirs, o.rounds, data.keys);
+    const { t: load, procs: restarted } = await loads(dirs, o.rounds, data.keys);
     procs = restarted;
-    const bg = await bgsaves(procs, o.rounds, data.strings, o);
+    const bgsave = await bgsaves(procs, o.rounds, data.strings, o);
     for (const k of KINDS) await procs[k].stop();
     procs = null;
-    const tputRounds = o.rounds + 2;
-    const tput = await throughput(o, tputRounds);
-    const { text, targets } = report(o, data, buildMs, save, lt, bg, tput, tputRounds);
+    const throughputRows = await throughput(o, o.rounds + 2);
+    const res: Results = { keys: data.keys, buildMs, save, load, bgsave, throughput: throughputRows };
+    const { text, targets } = report(o, res);
     console.log(text);
     if (o.json) {
-      const json = { date: new Date().toISOString(), options: o, keys: data.keys, buildMs, save, load: lt, bgsave: bg, throughput: tput, targets };
-      fs.writeFileSync(o.json, JSON.stringify(json, null, 2) + '\n');
+      fs.writeFileSync(o.json, JSON.stringify({ date: new Date().toISOString(), options: o, ...res, targets }, null, 2) + '\n');
       log(`wrote ${o.json}`);
     }
   } finally {
