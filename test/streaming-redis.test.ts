@@ -259,6 +259,38 @@ describe.each([
     expect(await r.hget('{job:d}:meta', 'epoch')).toBe('2');
   });
 
+  it('large batches arrive intact (incremental reply parsing across socket chunks, UTF-8 values); an error reply fails the batch', async () => {
+    const ns = 'big:';
+    const pipe = r.pipeline();
+    for (let i = 0; i < 20_000; i++) pipe.xadd(`${ns}s:{${i % 2}}`, '*', 'n', String(i), 'text', `${'é€'.repeat(i % 17)}\r\n$3\r\n*2 ${i}`, 'empty', '');
+    await pipe.exec();
+    const clock = new ManualClock(0);
+    const ssc = new StreamingContext({ batchInterval: 1000, clock, log: false, defaultParallelism: 2 });
+    const got: unknown[][] = [];
+    ssc.redisStream(`${ns}s`, { partitions: 2, url: base }).foreachRDD((rdd) => {
+      got.push(rdd.collect().map((x) => [x.partition, x.id, x.fields]));
+    });
+    ssc.start();
+    clock.advance(1000);
+    await ssc.whenIdle();
+    await ssc.stop();
+    const expected: unknown[] = [];
+    for (const p of [0, 1]) {
+      for (const [id, f] of await r.xrange(`${ns}s:{${p}}`, '-', '+')) expected.push([`${ns}s:{${p}}`, id, { [f[0]]: f[1], [f[2]]: f[3], [f[4]]: f[5] }]);
+    }
+    expect(got[0].length).toBe(20_000);
+    expect(got[0]).toEqual(expected);
+
+    await r.set(`${ns}notastream:{0}`, 'x');
+    const bad = new StreamingContext({ batchInterval: 1000, clock: new ManualClock(0), log: false });
+    bad.redisStream(`${ns}notastream`, { partitions: 1, url: base }).foreachRDD(() => undefined);
+    bad.start();
+    const term = bad.awaitTermination();
+    (bad.clock as ManualClock).advance(1000);
+    await expect(term).rejects.toThrow('WRONGTYPE Operation against a key holding the wrong kind of value');
+    await bad.stop();
+  });
+
   it('sinks need a checkpoint: the context refuses to start without one', () => {
     const ssc = new StreamingContext({ batchInterval: 1000, clock: new ManualClock(0), log: false });
     ssc.redisStream('x', { url: base }).map((rec): [string, number] => [rec.id, 1]).saveToHash('h');

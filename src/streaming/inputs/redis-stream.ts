@@ -2,13 +2,13 @@
 // partitions): each batch reads a bounded range after the last offset of every key (XRANGE with an
 // exclusive start, COUNT = maxRatePerPartition x batch seconds). The range is decided at the tick,
 // committed with the batch, and re-read identically after a restart: no consumer groups needed.
-import type { Redis } from 'ioredis';
-import { connect, parseRedisUrl } from '../checkpoint/location.js';
+import { parseRedisUrl } from '../checkpoint/location.js';
 import type { StreamingContext } from '../context.js';
 import type { Time } from '../duration.js';
 import { IllegalArgumentException } from '../errors.js';
 import type { OffsetRange } from '../rdd.js';
 import type { DirectSource } from './direct.js';
+import { StreamReader, type RangeRequest } from './stream-reader.js';
 
 /** One stream entry: the key it came from (its partition), its id, and its fields. */
 export interface StreamRecord {
@@ -36,18 +36,10 @@ export function partitionKeys(key: string, partitions: number): string[] {
   return Array.from({ length: partitions }, (_, i) => `${key}:{${i}}`);
 }
 
-function fieldsOf(flat: string[]): Record<string, string> {
-  const o: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) o[flat[i]] = flat[i + 1];
-  return o;
-}
-
-type Entry = [string, string[]];
-
 export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffsets> {
   readonly name = 'RedisStreamInputDStream';
   readonly params: { keys: string[] };
-  private conn: Redis | undefined;
+  private conn: StreamReader | undefined;
   private readonly planned = new Map<number, { from: StreamOffsets; until: StreamOffsets; parts: StreamRecord[][] }>();
 
   constructor(
@@ -68,18 +60,15 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
   }
 
   start(): void {
-    this.conn ??= connect(parseRedisUrl(this.url), { retryCommands: true, name: 'eddy-streaming-source' });
+    this.conn ??= new StreamReader(parseRedisUrl(this.url));
   }
 
-  async stop(): Promise<void> {
-    const c = this.conn;
+  stop(): void {
+    this.conn?.close();
     this.conn = undefined;
-    if (!c) return;
-    if (c.status === 'ready') await Promise.race([c.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-    c.disconnect();
   }
 
-  private get redis(): Redis {
+  private get reader(): StreamReader {
     this.start();
     return this.conn!;
   }
@@ -90,13 +79,9 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
     if (start === 'earliest') {
       for (const k of this.keys) out[k] = '0-0';
     } else if (start === 'latest') {
-      const pipe = this.redis.pipeline();
-      for (const k of this.keys) pipe.xrevrange(k, '+', '-', 'COUNT', 1);
-      const res = (await pipe.exec()) ?? [];
+      const res = await this.reader.read(this.keys.map((key) => ({ key, command: 'XREVRANGE', start: '+', end: '-', count: 1 })));
       this.keys.forEach((k, i) => {
-        const [err, entries] = res[i] as [Error | null, Entry[]];
-        if (err) throw err;
-        out[k] = entries.length > 0 ? entries[0][0] : '0-0';
+        out[k] = res[i].length > 0 ? res[i][0].id : '0-0';
       });
     } else {
       for (const k of this.keys) out[k] = start[k] ?? '0-0';
@@ -104,20 +89,9 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
     return out;
   }
 
-  private async xrange(ranges: Array<{ key: string; start: string; end: string; count?: number }>): Promise<StreamRecord[][]> {
-    const pipe = this.redis.pipeline();
-    for (const r of ranges) {
-      if (r.count !== undefined) pipe.xrange(r.key, r.start, r.end, 'COUNT', r.count);
-      else pipe.xrange(r.key, r.start, r.end);
-    }
-    const res = (await pipe.exec()) ?? [];
-    return ranges.map((r, i) => {
-      const [err, entries] = res[i] as [Error | null, Entry[]];
-      if (err) throw err;
-      const part: StreamRecord[] = new Array(entries.length);
-      for (let j = 0; j < entries.length; j++) part[j] = { partition: r.key, id: entries[j][0], fields: fieldsOf(entries[j][1]) };
-      return part;
-    });
+  private xrange(ranges: Array<{ key: string; start: string; end: string; count?: number }>): Promise<StreamRecord[][]> {
+    if (ranges.length === 0) return Promise.resolve([]);
+    return this.reader.read(ranges.map((r): RangeRequest => ({ ...r, command: 'XRANGE' })));
   }
 
   private perBatch(): number | undefined {
