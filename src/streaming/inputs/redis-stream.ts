@@ -1,7 +1,8 @@
 // Why: the direct source over eddy/Redis Streams (Spark's Kafka direct stream, with stream keys as
 // partitions): each batch reads a bounded range after the last offset of every key (XRANGE with an
-// exclusive start, COUNT = maxRatePerPartition x batch seconds). The range is decided at the tick,
-// committed with the batch, and re-read identically after a restart: no consumer groups needed.
+// exclusive start, COUNT = maxRatePerPartition x batch seconds). The range is decided at the tick
+// (entries are read ahead during the interval, so the tick only fetches the tail), committed with
+// the batch, and re-read identically after a restart: no consumer groups needed.
 import { parseRedisUrl } from '../checkpoint/location.js';
 import type { StreamingContext } from '../context.js';
 import type { Time } from '../duration.js';
@@ -29,6 +30,24 @@ export interface RedisStreamOptions {
   startFrom?: 'earliest' | 'latest' | StreamOffsets;
   /** With a single key name: read the partitions `<key>:{0}` ... `<key>:{partitions-1}`. */
   partitions?: number;
+  /**
+   * Read entries ahead every this many ms during the batch interval (at most one batch's worth per
+   * key), so that the read at the batch tick only fetches the tail. The batch's range is the same
+   * either way. Default 100; 0 disables it.
+   */
+  prefetchMs?: number;
+}
+
+/** Without maxRatePerPartition, how many entries per key are read ahead at most. */
+const PREFETCH_MAX = 100_000;
+
+const after = (id: string): string => (id === '0-0' ? '-' : `(${id}`);
+
+/** Entries read ahead of the next batch: those after `base` (the next batch's start) up to `last`. */
+interface Prefetched {
+  base: StreamOffsets;
+  last: StreamOffsets;
+  buf: StreamRecord[][];
 }
 
 /** `clicks`, 4 -> `clicks:{0}` ... `clicks:{3}`. */
@@ -40,6 +59,10 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
   readonly name = 'RedisStreamInputDStream';
   readonly params: { keys: string[] };
   private conn: StreamReader | undefined;
+  private ahead: Prefetched | undefined;
+  private aheadRead: Promise<void> | undefined;
+  private aheadTimer: NodeJS.Timeout | undefined;
+  private planning = false;
   private readonly planned = new Map<number, { from: StreamOffsets; until: StreamOffsets; parts: StreamRecord[][] }>();
 
   constructor(
@@ -61,11 +84,42 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
 
   start(): void {
     this.conn ??= new StreamReader(parseRedisUrl(this.url));
+    const every = this.options.prefetchMs ?? 100;
+    if (every > 0 && !this.aheadTimer) {
+      this.aheadTimer = setInterval(() => this.readAhead(), every);
+      this.aheadTimer.unref();
+    }
   }
 
   stop(): void {
+    if (this.aheadTimer) clearInterval(this.aheadTimer);
+    this.aheadTimer = undefined;
+    this.ahead = undefined;
     this.conn?.close();
     this.conn = undefined;
+  }
+
+  /** Reads what arrived since the last read, up to one batch's worth per key ahead of the next batch. */
+  private readAhead(): void {
+    const ahead = this.ahead;
+    if (!ahead || this.aheadRead || this.planning || !this.conn) return;
+    const cap = this.perBatch() ?? PREFETCH_MAX;
+    const wanted = this.keys.map((k, i) => ({ key: k, i, count: cap - ahead.buf[i].length })).filter((w) => w.count > 0);
+    if (wanted.length === 0) return;
+    this.aheadRead = this.xrange(wanted.map((w) => ({ key: w.key, start: after(ahead.last[w.key]), end: '+', count: w.count })))
+      .then((parts) => {
+        if (this.ahead !== ahead) return;
+        wanted.forEach((w, j) => {
+          const p = parts[j];
+          if (p.length === 0) return;
+          for (const e of p) ahead.buf[w.i].push(e);
+          ahead.last[w.key] = p[p.length - 1].id;
+        });
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.aheadRead = undefined;
+      });
   }
 
   private get reader(): StreamReader {
@@ -101,19 +155,43 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
   }
 
   async plan(time: Time, from: StreamOffsets): Promise<{ until: StreamOffsets; numRecords: number }> {
-    const count = this.perBatch();
-    const parts = await this.xrange(
-      this.keys.map((key) => ({ key, start: from[key] === '0-0' ? '-' : `(${from[key]}`, end: '+', count })),
-    );
-    const until: StreamOffsets = {};
-    let n = 0;
-    this.keys.forEach((k, i) => {
-      const p = parts[i];
-      until[k] = p.length > 0 ? p[p.length - 1].id : from[k];
-      n += p.length;
-    });
-    this.planned.set(time.milliseconds, { from, until, parts });
-    return { until, numRecords: n };
+    this.planning = true;
+    try {
+      if (this.aheadRead) await this.aheadRead;
+      const count = this.perBatch();
+      let ahead = this.ahead;
+      if (!ahead || !this.keys.every((k) => ahead!.base[k] === from[k])) {
+        ahead = { base: from, last: { ...from }, buf: this.keys.map(() => []) };
+      }
+      // The tail: what arrived since the last read-ahead (bounded by the batch's share).
+      const wanted = this.keys
+        .map((key, i) => ({ key, i, count: count === undefined ? undefined : count - ahead!.buf[i].length }))
+        .filter((w) => w.count === undefined || w.count > 0);
+      const tail = await this.xrange(wanted.map((w) => ({ key: w.key, start: after(ahead!.last[w.key]), end: '+', count: w.count })));
+      wanted.forEach((w, j) => {
+        const p = tail[j];
+        if (p.length === 0) return;
+        for (const e of p) ahead!.buf[w.i].push(e);
+        ahead!.last[w.key] = p[p.length - 1].id;
+      });
+      const until: StreamOffsets = {};
+      const parts: StreamRecord[][] = [];
+      const rest: StreamRecord[][] = [];
+      let n = 0;
+      this.keys.forEach((k, i) => {
+        const b = ahead!.buf[i];
+        const p = count === undefined || b.length <= count ? b : b.slice(0, count);
+        parts.push(p);
+        rest.push(p === b ? [] : b.slice(count));
+        until[k] = p.length > 0 ? p[p.length - 1].id : from[k];
+        n += p.length;
+      });
+      this.ahead = { base: until, last: ahead.last, buf: rest };
+      this.planned.set(time.milliseconds, { from, until, parts });
+      return { until, numRecords: n };
+    } finally {
+      this.planning = false;
+    }
   }
 
   async read(from: StreamOffsets, until: StreamOffsets, time: Time): Promise<StreamRecord[][]> {
@@ -121,7 +199,7 @@ export class RedisStreamSource implements DirectSource<StreamRecord, StreamOffse
     this.planned.delete(time.milliseconds);
     if (p && this.keys.every((k) => p.from[k] === from[k] && p.until[k] === until[k])) return p.parts;
     // Not read at planning time (a batch recomputed from a checkpoint): read the same range again.
-    const ranges = this.keys.map((key) => ({ key, start: from[key] === '0-0' ? '-' : `(${from[key]}`, end: until[key] }));
+    const ranges = this.keys.map((key) => ({ key, start: after(from[key]), end: until[key] }));
     const empty = this.keys.map((k) => from[k] === until[k]);
     const parts = await this.xrange(ranges.filter((_, i) => !empty[i]));
     let j = 0;
