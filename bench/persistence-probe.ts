@@ -2,10 +2,10 @@
 // server answers +PONG, not -LOADING), a 1 ms GET latency probe, a peak-memory sampler that also
 // counts a forked BGSAVE child's private pages (Redis's copy-on-write cost), INFO field reads and
 // redis-benchmark CSV rows with their percentiles.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { EDDY_BIN, freePort } from '../test/support/servers.js';
+import { EDDY_BIN, freePort, track } from '../test/support/servers.js';
 import { RawClient, encodeCommand, replyEnd } from '../test/support/raw-client.js';
 import { payload, rssOf, run, sleep } from './support.js';
 
@@ -19,17 +19,6 @@ export interface Proc {
   output: () => string;
   stop: () => Promise<void>;
 }
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of live) {
-    try {
-      if (p.exitCode === null && p.signalCode === null) process.kill(p.pid!, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-});
 
 function pingOnce(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -63,18 +52,14 @@ export async function startTimed(kind: Kind, dir: string, args: string[] = [], t
     kind === 'eddy'
       ? spawn(process.execPath, [EDDY_BIN, ...common], { stdio: ['ignore', 'pipe', 'pipe'], env })
       : spawn('redis-server', ['--bind', '127.0.0.1', '--appendonly', 'no', ...common], { stdio: ['ignore', 'pipe', 'pipe'] });
-  live.add(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const output = track(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  exited.then(() => live.delete(child));
   const proc: Proc = {
     kind,
     port,
     pid: child.pid!,
     dir,
-    output: () => out,
+    output,
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         process.kill(child.pid!, 'SIGKILL');
@@ -84,12 +69,12 @@ export async function startTimed(kind: Kind, dir: string, args: string[] = [], t
   };
   const deadline = t0 + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${kind} exited with ${child.exitCode}:\n${out.slice(-2000)}`);
+    if (child.exitCode !== null) throw new Error(`${kind} exited with ${child.exitCode}:\n${output().slice(-2000)}`);
     const r = await pingOnce(port);
     if (r.startsWith('+PONG')) return { proc, ms: performance.now() - t0 };
     if (performance.now() > deadline) {
       await proc.stop();
-      throw new Error(`${kind} on ${port} did not answer PING within ${timeoutMs} ms:\n${out.slice(-2000)}`);
+      throw new Error(`${kind} on ${port} did not answer PING within ${timeoutMs} ms:\n${output().slice(-2000)}`);
     }
     await sleep(5);
   }

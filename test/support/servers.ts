@@ -69,7 +69,8 @@ process.once('exit', () => {
   }
 });
 
-function track(proc: ChildProcess): () => string {
+/** Kill `proc` by pid if this process exits first; returns its collected stdout+stderr. */
+export function track(proc: ChildProcess): () => string {
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   let out = '';
