@@ -3,7 +3,7 @@
 // checkpoint committer (one MULTI/EXEC per batch, resume with getOrCreate from state + offsets +
 // window slices, refusal of a changed graph, epoch fencing) and the receiver write-ahead log — all
 // against eddy-server AND the reference redis-server 7.0, compared with a naive model.
-import { createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -289,6 +289,85 @@ describe.each([
     (bad.clock as ManualClock).advance(1000);
     await expect(term).rejects.toThrow('WRONGTYPE Operation against a key holding the wrong kind of value');
     await bad.stop();
+  });
+
+  it('a command of the batch failing inside EXEC fails the batch (reported, not retried); one refused at queue time commits nothing', async () => {
+    await r.set('e:str', 'x');
+    const run = async (prefix: string, cmd: string[]): Promise<unknown> => {
+      const clock = new ManualClock(0);
+      const ssc = new StreamingContext({ batchInterval: 1000, clock, log: false, name: prefix });
+      ssc.queueStream([ssc.parallelize([1])]).foreachBatch((_rdd, _t, tx) => {
+        tx.call('incr', `${prefix}:n`);
+        tx.call(...cmd);
+      });
+      ssc.checkpoint(`${base}?prefix=${prefix}`);
+      ssc.start();
+      const term = ssc.awaitTermination().then(
+        () => 'stopped',
+        (e: unknown) => e,
+      );
+      clock.advance(1000);
+      const res = await term;
+      await ssc.stop();
+      return res;
+    };
+    const inExec = await run('e1', ['hset', 'e:str', 'f', 'v']);
+    expect(String(inExec)).toMatch(/CommitCommandException: Batch 1000 ms was committed, but 1 of its 3 commands failed; the first: hset e:str f \.\.\. -> ReplyError: WRONGTYPE/);
+    expect(await r.get('e1:n')).toBe('1');
+    const queued = await run('e2', ['nosuchcommand', 'x']);
+    expect(String(queued)).toMatch(/EXECABORT/);
+    expect(await r.get('e2:n')).toBeNull();
+    expect(await r.exists('{e2}:meta')).toBe(0);
+  });
+
+  it('a commit cut by a lost connection is verified after the reconnect: applied (reply lost) or retried, results exact', async () => {
+    const ns = 'x:';
+    await writeEvents(r, ns);
+    // A proxy that cuts the connection at the 2nd EXEC after forwarding it, and at the 4th before.
+    let execs = 0;
+    const proxy: Server = createServer((client) => {
+      const upstream = createConnection({ port: server.port, host: '127.0.0.1' });
+      let swallow = false;
+      upstream.on('data', (d) => {
+        if (!swallow) client.write(d);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+      client.on('data', (d: Buffer) => {
+        if (/(^|\r\n)\$4\r\nexec\r\n/i.test(d.toString('latin1'))) {
+          execs++;
+          if (execs === 2) {
+            // Applied by the server, but the reply never reaches the job.
+            swallow = true;
+            upstream.write(d);
+            setTimeout(() => client.destroy(), 50);
+            return;
+          }
+          if (execs === 4) {
+            client.destroy();
+            return;
+          }
+        }
+        upstream.write(d);
+      });
+    });
+    await new Promise<void>((res) => proxy.listen(0, '127.0.0.1', () => res()));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const url = `redis://127.0.0.1:${proxyPort}/0?prefix=job:x`;
+    const { create, job } = clicksJob(ns, url, 0);
+    const ssc = await StreamingContext.getOrCreate(url, create);
+    ssc.start();
+    await step(job, TOTAL_BATCHES);
+    await ssc.stop();
+    proxy.close();
+    const log = job.logs.join('\n');
+    expect(log).not.toContain('Error committing');
+    expect(execs).toBeGreaterThan(4);
+    expect(log).toMatch(/Commit of batch 2000 ms was cut by a lost connection \(.*\); after reconnecting: it was applied/);
+    expect(log).toMatch(/Commit of batch 4000 ms was cut by a lost connection \(.*\); after reconnecting: not applied, retrying/);
+    await checkResults(r, ns);
   });
 
   it('sinks need a checkpoint: the context refuses to start without one', () => {

@@ -26,7 +26,7 @@ export { MemoryCheckpoint, registerCheckpointScheme, createCommitter } from './c
 export type { BatchCommit, BatchCommitter, CommitterFactory, InputCommit, SliceCommit, StateCommit } from './commit.js';
 export { RedisCommitter } from './checkpoint/redis-committer.js';
 export type { RedisCommitterOptions } from './checkpoint/redis-committer.js';
-export { CheckpointFencedException, CheckpointLostException } from './checkpoint/errors.js';
+export { CheckpointFencedException, CheckpointLostException, CommitCommandException } from './checkpoint/errors.js';
 export { parseRedisUrl, JobKeys } from './checkpoint/location.js';
 export type { RedisLocation } from './checkpoint/location.js';
 export type {

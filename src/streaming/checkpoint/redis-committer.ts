@@ -10,7 +10,7 @@ import type { StreamingContext } from '../context.js';
 import { errorMessage, IllegalStateException, StreamingException } from '../errors.js';
 import { ReceiverInputNode } from '../inputs/receiver.js';
 import { encodeStateField, encodeStateValue, nextStreamId, toJson } from './codec.js';
-import { CheckpointFencedException, CheckpointLostException, isReplyError } from './errors.js';
+import { CheckpointFencedException, CheckpointLostException, CommitCommandException, isConnectionError } from './errors.js';
 import { connect, JobKeys, parseRedisUrl, type RedisLocation } from './location.js';
 import { checkCompatible, restoreGraph, windowInputs, type Meta, type WindowInput } from './recover.js';
 import { RedisBlockLog } from './wal.js';
@@ -256,9 +256,11 @@ export class RedisCommitter implements BatchCommitter {
         }
         await sleep(Math.min(50 * attempt, 500));
         try {
-          if (await this.wasApplied(t)) break;
+          const applied = await this.wasApplied(t);
+          this.ssc.log(`Commit of batch ${t} ms was cut by a lost connection (${errorMessage(lastError)}); after reconnecting: ${applied ? 'it was applied' : 'not applied, retrying'}`);
+          if (applied) break;
         } catch (e) {
-          if (e instanceof CheckpointFencedException || e instanceof CheckpointLostException) throw e;
+          if (!this.retryable(e)) throw e;
           lastError = e;
           continue;
         }
@@ -267,13 +269,19 @@ export class RedisCommitter implements BatchCommitter {
         await this.tryCommit(t, cmds);
         break;
       } catch (e) {
-        if (e instanceof CheckpointFencedException || e instanceof CheckpointLostException || isReplyError(e)) throw e;
+        if (!this.retryable(e)) throw e;
         lastError = e;
       }
     }
     this.lastCommitted = t;
     this.wroteGraph = true;
     this.commits++;
+  }
+
+  /** Only a lost connection leaves a commit's outcome unknown; anything else is final. */
+  private retryable(e: unknown): boolean {
+    if (e instanceof CheckpointFencedException || e instanceof CheckpointLostException || e instanceof CommitCommandException) return false;
+    return isConnectionError(e);
   }
 
   private async tryCommit(t: number, cmds: string[][]): Promise<void> {
@@ -288,7 +296,9 @@ export class RedisCommitter implements BatchCommitter {
       throw this.epochError(current);
     }
     if (gen !== this.generation) throw new Error('the connection was re-established after WATCH');
-    const res = await conn.multi(cmds).exec();
+    const tx = conn.multi();
+    for (const c of cmds) tx.call(c[0], ...c.slice(1));
+    const res = await tx.exec();
     if (res === null) {
       // Only the epoch is watched: another instance took the job over (or the store lost it).
       throw this.epochError(Number((await conn.get(this.keys.epoch)) ?? NaN));
@@ -296,7 +306,7 @@ export class RedisCommitter implements BatchCommitter {
     const failed = res.findIndex(([err]) => err);
     if (failed >= 0) {
       const n = res.filter(([err]) => err).length;
-      throw new StreamingException(
+      throw new CommitCommandException(
         `Batch ${t} ms was committed, but ${n} of its ${cmds.length} commands failed; the first: ` +
           `${cmds[failed].slice(0, 3).join(' ')}${cmds[failed].length > 3 ? ' ...' : ''} -> ${errorMessage(res[failed][0])}`,
       );
