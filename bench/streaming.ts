@@ -4,7 +4,7 @@
 // delay stays under one batch and does not grow), reports p50/p99 end-to-end latency (XADD id time
 // -> commit) and compares with the obvious hand-written ioredis consumer (XREAD + HINCRBY per word)
 // at the same input. Server, generator and job all run on this machine.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,7 +54,8 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-function startGenerator(port: number, rate: number, seconds: number): { proc: ChildProcess; done: Promise<number> } {
+/** Runs `eddy gen sentences`; resolves with the events written and the generator's CPU seconds. */
+function generator(port: number, rate: number, seconds: number): Promise<{ written: number; cpu: number }> {
   const proc = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/eddy'), 'gen', 'sentences', '--rate', String(rate), '--partitions', String(PARTITIONS), '--duration', String(seconds), '--pool', '100000', '--redis', `redis://127.0.0.1:${port}/0`],
@@ -62,13 +63,18 @@ function startGenerator(port: number, rate: number, seconds: number): { proc: Ch
   );
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<number>((resolve) =>
+  let cpu = 0;
+  const sampler = setInterval(() => {
+    const c = cpuSeconds(proc.pid!);
+    if (!Number.isNaN(c)) cpu = c;
+  }, 200);
+  return new Promise((resolve) =>
     proc.once('exit', () => {
+      clearInterval(sampler);
       const m = /wrote (\d+) sentences/.exec(err);
-      resolve(m ? Number(m[1]) : NaN);
+      resolve({ written: m ? Number(m[1]) : NaN, cpu });
     }),
   );
-  return { proc, done };
 }
 
 function idMs(id: string): number {
@@ -123,14 +129,7 @@ async function runEngine(server: ServerHandle, rate: number): Promise<StepResult
   ssc.start();
   const cpu0 = process.cpuUsage();
   const server0 = cpuSeconds(server.pid);
-  const gen = startGenerator(server.port, rate, SECONDS);
-  let genCpu = 0;
-  const sampler = setInterval(() => {
-    const c = cpuSeconds(gen.proc.pid!);
-    if (!Number.isNaN(c)) genCpu = c;
-  }, 200);
-  const written = await gen.done;
-  clearInterval(sampler);
+  const { written, cpu: genCpu } = await generator(server.port, rate, SECONDS);
   const cpu = process.cpuUsage(cpu0);
   const serverCpu = cpuSeconds(server.pid) - server0;
   // Let the job catch up (or show it cannot) for up to 5 s, then stop.
@@ -191,14 +190,7 @@ async function runBaseline(server: ServerHandle, rate: number): Promise<StepResu
       consumed += times.length;
     }
   })();
-  const gen = startGenerator(server.port, rate, SECONDS);
-  let genCpu = 0;
-  const sampler = setInterval(() => {
-    const c = cpuSeconds(gen.proc.pid!);
-    if (!Number.isNaN(c)) genCpu = c;
-  }, 200);
-  const written = await gen.done;
-  clearInterval(sampler);
+  const { written, cpu: genCpu } = await generator(server.port, rate, SECONDS);
   const consumedAtEnd = consumed;
   const cpu = process.cpuUsage(cpu0);
   const serverCpu = cpuSeconds(server.pid) - server0;
@@ -226,6 +218,15 @@ const start = (): Promise<ServerHandle> => (values.store === 'redis' ? startRedi
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
 
+function row(consumer: string, res: StepResult, delay: string): string {
+  return (
+    `| ${consumer} | ${fmt(res.rate)} | ${fmt(res.written / SECONDS)} | ${fmt(res.processedPerSec)} | ${delay} | ${res.sustained ? 'yes' : 'no'} | ` +
+    `${fmt(res.p50)} | ${fmt(res.p99)} | ${res.jobCpu.toFixed(1)} / ${res.serverCpu.toFixed(1)} / ${res.genCpu.toFixed(1)} |`
+  );
+}
+
+const engineRow = (res: StepResult): string => row('eddy streaming', res, `${fmt(res.maxSchedMs)} ms${res.growing ? ' (growing)' : ''}`);
+
 async function main(): Promise<void> {
   console.log(`streaming word count: 4 partitions, batch 1 s, ${SECONDS} s per rate (first ${WARMUP_S} s not measured), store: ${values.store}-server`);
   const rows: string[] = [];
@@ -236,9 +237,7 @@ async function main(): Promise<void> {
     try {
       const res = await runEngine(server, rate);
       results.push(res);
-      rows.push(
-        `| eddy streaming | ${fmt(rate)} | ${fmt(res.written / SECONDS)} | ${fmt(res.processedPerSec)} | ${fmt(res.maxSchedMs)} ms${res.growing ? ' (growing)' : ''} | ${res.sustained ? 'yes' : 'no'} | ${fmt(res.p50)} | ${fmt(res.p99)} | ${res.jobCpu.toFixed(1)} / ${res.serverCpu.toFixed(1)} / ${res.genCpu.toFixed(1)} |`,
-      );
+      rows.push(engineRow(res));
       console.log(rows[rows.length - 1]);
       if (res.sustained) best = res;
       else break;
@@ -254,9 +253,7 @@ async function main(): Promise<void> {
     try {
       const res = await runEngine(server, mid);
       results.push(res);
-      rows.push(
-        `| eddy streaming | ${fmt(mid)} | ${fmt(res.written / SECONDS)} | ${fmt(res.processedPerSec)} | ${fmt(res.maxSchedMs)} ms${res.growing ? ' (growing)' : ''} | ${res.sustained ? 'yes' : 'no'} | ${fmt(res.p50)} | ${fmt(res.p99)} | ${res.jobCpu.toFixed(1)} / ${res.serverCpu.toFixed(1)} / ${res.genCpu.toFixed(1)} |`,
-      );
+      rows.push(engineRow(res));
       console.log(rows[rows.length - 1]);
       if (res.sustained) best = res;
     } finally {
@@ -269,9 +266,7 @@ async function main(): Promise<void> {
     try {
       const res = await runBaseline(server, rate);
       results.push(res);
-      rows.push(
-        `| ioredis XREAD + HINCRBY per word | ${fmt(rate)} | ${fmt(res.written / SECONDS)} | ${fmt(res.processedPerSec)} | lag ${fmt(res.lagAtEnd)} at end | ${res.sustained ? 'yes' : 'no'} | ${fmt(res.p50)} | ${fmt(res.p99)} | ${res.jobCpu.toFixed(1)} / ${res.serverCpu.toFixed(1)} / ${res.genCpu.toFixed(1)} |`,
-      );
+      rows.push(row('ioredis XREAD + HINCRBY per word', res, `lag ${fmt(res.lagAtEnd)} at end`));
       console.log(rows[rows.length - 1]);
     } finally {
       await server.stop();

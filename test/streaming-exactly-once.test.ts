@@ -148,33 +148,29 @@ async function waitDrained(r: Redis, job: string, total: number, extraMs: number
   }
 }
 
-/**
- * Polls until a batch is committed by an instance newer than epoch `afterEpoch` (each instance
- * INCRs the epoch and writes it with its commits), so a commit sent by a killed instance just
- * before it died does not count for the next one.
- */
-async function waitCommit(r: Redis, job: string, afterEpoch: number, proc: Proc, timeoutMs = 20_000): Promise<number> {
+/** Polls the job's checkpoint meta until `pred` accepts it; resolves with its last batch time. */
+async function waitMeta(r: Redis, job: string, proc: Proc, what: string, pred: (epoch: number, last: number) => boolean, timeoutMs = 20_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [epoch, last] = await r.hmget(`{job:${job}}:meta`, 'epoch', 'lastBatchTime');
-    if (Number(epoch ?? 0) > afterEpoch) return Number(last);
+    if (pred(Number(epoch ?? 0), Number(last ?? 0))) return Number(last);
     if (proc.child.exitCode !== null) throw new Error(`job exited with ${proc.child.exitCode}:\n${proc.out()}`);
-    if (Date.now() > deadline) throw new Error(`no commit by an instance after epoch ${afterEpoch}:\n${proc.out()}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${proc.out()}`);
     await sleep(20);
   }
 }
 
-/** Polls until the job has committed a batch after `after` (ms). */
-async function waitBatch(r: Redis, job: string, after: number, proc: Proc, timeoutMs = 20_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const last = Number((await r.hget(`{job:${job}}:meta`, 'lastBatchTime')) ?? 0);
-    if (last > after) return last;
-    if (proc.child.exitCode !== null) throw new Error(`job exited with ${proc.child.exitCode}:\n${proc.out()}`);
-    if (Date.now() > deadline) throw new Error(`no commit after ${after}:\n${proc.out()}`);
-    await sleep(20);
-  }
-}
+/**
+ * Until a batch is committed by an instance newer than epoch `afterEpoch` (each instance INCRs
+ * the epoch and writes it with its commits), so a commit sent by a killed instance just before it
+ * died does not count for the next one.
+ */
+const waitCommit = (r: Redis, job: string, afterEpoch: number, proc: Proc): Promise<number> =>
+  waitMeta(r, job, proc, `a commit by an instance after epoch ${afterEpoch}`, (epoch) => epoch > afterEpoch);
+
+/** Until a batch after `after` (ms) is committed. */
+const waitBatch = (r: Redis, job: string, after: number, proc: Proc): Promise<number> =>
+  waitMeta(r, job, proc, `a commit after ${after}`, (_epoch, last) => last > after);
 
 type Range = { partition: string; fromOffset: string; untilOffset: string };
 

@@ -3,17 +3,9 @@
 // per-command bookkeeping; this one can feed a server well past 100k XADDs per second.
 import { createConnection, type Socket } from 'node:net';
 import type { RedisLocation } from '../checkpoint/location.js';
+import { encodeCommand } from '../inputs/stream-reader.js';
 
-function bulk(s: string): string {
-  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-}
-
-/** RESP of one command. */
-export function encodeCommand(argv: readonly string[]): string {
-  let out = `*${argv.length}\r\n`;
-  for (const a of argv) out += bulk(a);
-  return out;
-}
+export { encodeCommand };
 
 export class RespWriter {
   private socket: Socket | undefined;

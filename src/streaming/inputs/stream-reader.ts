@@ -26,13 +26,10 @@ export class StreamReplyError extends Error {
   override name = 'ReplyError';
 }
 
-function bulk(s: string): string {
-  return `$${Buffer.byteLength(s)}\r\n${s}\r\n`;
-}
-
-function encode(argv: readonly string[]): string {
+/** RESP of one command (arguments as UTF-8). */
+export function encodeCommand(argv: readonly string[]): string {
   let out = `*${argv.length}\r\n`;
-  for (const a of argv) out += bulk(a);
+  for (const a of argv) out += `$${Buffer.byteLength(a)}\r\n${a}\r\n`;
   return out;
 }
 
@@ -195,74 +192,73 @@ export class StreamReader {
     return this.connecting;
   }
 
-  /** Sends commands with one-line replies; rejects on the first error reply. */
-  private simple(s: Socket, cmds: string[][]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let buf = '';
-      let left = cmds.length;
+  /**
+   * Writes `payload` and feeds the replies to `consume` until it returns a result (or throws);
+   * rejects if the connection closes first.
+   */
+  private roundTrip<T>(s: Socket, payload: string, consume: (d: Buffer) => { value: T } | undefined): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cleanup = (): void => {
+        s.off('data', onData);
+        s.off('close', onClose);
+      };
       const onData = (d: Buffer): void => {
-        buf += d.toString('latin1');
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.startsWith('-')) {
-            cleanup();
-            reject(new StreamReplyError(line.slice(1).trim()));
-            return;
-          }
-          if (--left === 0) {
-            cleanup();
-            resolve();
-            return;
-          }
+        let r: { value: T } | undefined;
+        try {
+          r = consume(d);
+        } catch (e) {
+          cleanup();
+          reject(e as Error);
+          return;
+        }
+        if (r) {
+          cleanup();
+          resolve(r.value);
         }
       };
       const onClose = (): void => {
         cleanup();
         reject(new Error('connection closed'));
       };
-      const cleanup = (): void => {
-        s.off('data', onData);
-        s.off('close', onClose);
-      };
       s.on('data', onData);
       s.once('close', onClose);
-      s.write(cmds.map(encode).join(''));
+      s.write(payload);
+    });
+  }
+
+  /** Sends commands with one-line replies; rejects on the first error reply. */
+  private simple(s: Socket, cmds: string[][]): Promise<void> {
+    let buf = '';
+    let left = cmds.length;
+    return this.roundTrip(s, cmds.map(encodeCommand).join(''), (d) => {
+      buf += d.toString('latin1');
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith('-')) throw new StreamReplyError(line.slice(1).trim());
+        if (--left === 0) return { value: undefined };
+      }
+      return undefined;
     });
   }
 
   private exchange(s: Socket, requests: readonly RangeRequest[]): Promise<StreamEntry[][]> {
-    return new Promise<StreamEntry[][]>((resolve, reject) => {
-      const parser = new RangeParser(requests.map((r) => r.key));
-      let rest: Buffer | undefined;
-      const onData = (d: Buffer): void => {
-        const b = rest ? Buffer.concat([rest, d]) : d;
-        const i = parser.parse(b, 0);
-        rest = i < b.length ? b.subarray(i) : undefined;
-        if (parser.done) {
-          cleanup();
-          if (parser.error) reject(parser.error);
-          else resolve(parser.replies);
-        }
-      };
-      const onClose = (): void => {
-        cleanup();
-        reject(new Error('connection closed'));
-      };
-      const cleanup = (): void => {
-        s.off('data', onData);
-        s.off('close', onClose);
-      };
-      s.on('data', onData);
-      s.once('close', onClose);
-      let out = '';
-      for (const r of requests) {
-        const argv = [r.command, r.key, r.start, r.end];
-        if (r.count !== undefined) argv.push('COUNT', String(r.count));
-        out += encode(argv);
-      }
-      s.write(out);
+    const parser = new RangeParser(requests.map((r) => r.key));
+    let rest: Buffer | undefined;
+    let out = '';
+    for (const r of requests) {
+      const argv = [r.command, r.key, r.start, r.end];
+      if (r.count !== undefined) argv.push('COUNT', String(r.count));
+      out += encodeCommand(argv);
+    }
+    return this.roundTrip(s, out, (d) => {
+      const b = rest ? Buffer.concat([rest, d]) : d;
+      const i = parser.parse(b, 0);
+      rest = i < b.length ? b.subarray(i) : undefined;
+      if (!parser.done) return undefined;
+      if (parser.error) throw parser.error;
+      return { value: parser.replies };
     });
   }
 
