@@ -2,8 +2,11 @@
 // the direct Redis Streams source (bounded exclusive ranges, offset ranges), the eddy sinks, the
 // checkpoint committer (one MULTI/EXEC per batch, resume with getOrCreate from state + offsets +
 // window slices, refusal of a changed graph, epoch fencing) and the receiver write-ahead log — all
-// against eddy-server AND the reference redis-server 7.0, compared with a naive model.
+// window slices, refusal of a changed graph, epoch fencing), the receiver write-ahead log and textFileStream recovery — all
+import { mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -368,6 +371,53 @@ describe.each([
     expect(log).toMatch(/Commit of batch 2000 ms was cut by a lost connection \(.*\); after reconnecting: it was applied/);
     expect(log).toMatch(/Commit of batch 4000 ms was cut by a lost connection \(.*\); after reconnecting: not applied, retrying/);
     await checkResults(r, ns);
+  });
+
+  it('textFileStream resumes after its last committed batch: files moved in while the job was down are read once, older ones not again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eddy-files-'));
+    const staging = mkdtempSync(join(tmpdir(), 'eddy-staging-'));
+    const T0 = 1_000_000;
+    const moveIn = (name: string, text: string, mtimeMs: number): void => {
+      const f = join(staging, name);
+      writeFileSync(f, text);
+      utimesSync(f, mtimeMs / 1000, mtimeMs / 1000);
+      renameSync(f, join(dir, name));
+    };
+    const url = `${base}?prefix=job:files`;
+    const build = (clock: ManualClock) => (): StreamingContext => {
+      const ssc = new StreamingContext({ batchInterval: 1000, clock, log: false, name: 'files', defaultParallelism: 2 });
+      ssc.textFileStream(dir)
+        .flatMap((l) => l.split(' '))
+        .map((w): [string, number] => [w, 1])
+        .updateStateByKey<string, number, number>((vs, st) => (st ?? 0) + vs.length)
+        .saveToHash('files:counts');
+      ssc.checkpoint(url);
+      return ssc;
+    };
+    try {
+      const clockA = new ManualClock(T0);
+      const a = await StreamingContext.getOrCreate(url, build(clockA));
+      a.start();
+      await a.whenIdle();
+      moveIn('a.txt', 'x y\ny\n', T0 + 500);
+      clockA.advance(1000);
+      await a.whenIdle();
+      await a.stop();
+      expect(await r.hgetall('files:counts')).toEqual({ x: '1', y: '2' });
+      moveIn('b.txt', 'y z\n', T0 + 1500); // while the job is down
+      const clockB = new ManualClock(T0 + 2500);
+      const b = await StreamingContext.getOrCreate(url, build(clockB));
+      b.start();
+      await b.whenIdle();
+      clockB.advance(500);
+      await b.whenIdle();
+      await b.stop();
+      expect(await r.hgetall('files:counts')).toEqual({ x: '1', y: '3', z: '1' });
+      expect(await r.hget('{job:files}:meta', 'lastBatchTime')).toBe(String(T0 + 3000));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(staging, { recursive: true, force: true });
+    }
   });
 
   it('sinks need a checkpoint: the context refuses to start without one', () => {
