@@ -1,8 +1,8 @@
 // Why: eddy streaming against a real store, in-process with a ManualClock so batches are exact:
 // the direct Redis Streams source (bounded exclusive ranges, offset ranges), the eddy sinks, the
 // checkpoint committer (one MULTI/EXEC per batch, resume with getOrCreate from state + offsets +
-// window slices, refusal of a changed graph, epoch fencing) and the receiver write-ahead log — all
-// window slices, refusal of a changed graph, epoch fencing), the receiver write-ahead log and textFileStream recovery — all
+// window slices, refusal of a changed graph, epoch fencing), the receiver write-ahead log and
+// textFileStream recovery — against eddy-server AND the reference redis-server 7.0, compared with a naive model.
 import { mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
