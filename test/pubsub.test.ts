@@ -428,10 +428,14 @@ describe('notify-keyspace-events', () => {
     }
   });
 
-  // Which commands eddy has right now (other modules land in parallel): unknown ones are skipped.
+  // Every command the notification scripts use must exist in eddy (a missing one fails the test).
   async function available(p: DiffPair, names: string[]): Promise<Set<string>> {
     const ok = new Set<string>();
-    for (const n of names) if (!(await p.eddy.call(n)).startsWith('-ERR unknown command')) ok.add(n);
+    for (const n of names) {
+      const r = await p.eddy.call(n);
+      if (r.startsWith('-ERR unknown command')) throw new Error(`eddy lacks ${n}`);
+      ok.add(n);
+    }
     return ok;
   }
 
