@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { ROOT, startEddy, startRedis, type ServerHandle } from '../test/support/servers.js';
+import { freePort, ROOT, startEddy, startRedis, tmpDir, type ServerHandle } from '../test/support/servers.js';
 import { Milliseconds, StreamingContext, type BatchInfo } from '../src/streaming/index.js';
 
 const { values } = parseArgs({
@@ -18,13 +18,18 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     store: { type: 'string', default: 'eddy' },
     quick: { type: 'boolean', default: false },
+    /** Skip the hand-written ioredis consumer (profiling the engine alone). */
+    'skip-baseline': { type: 'boolean', default: false },
     json: { type: 'string' },
+    /** Write CPU profiles of the server and the generator (node --cpu-prof) into this directory. */
+    profile: { type: 'string' },
   },
 });
 const RATES = values.rates!.split(',').map(Number);
 const SECONDS = values.quick ? 8 : Number(values.seconds);
 const WARMUP_S = 3;
 const PARTITIONS = 4;
+const profileArgs = (dir: string): string[] => ['--cpu-prof', `--cpu-prof-dir=${path.resolve(dir)}`];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** 1 ms buckets up to 60 s. */
@@ -58,7 +63,7 @@ function cpuSeconds(pid: number): number {
 function generator(port: number, rate: number, seconds: number): Promise<{ written: number; cpu: number }> {
   const proc = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin/eddy'), 'gen', 'sentences', '--rate', String(rate), '--partitions', String(PARTITIONS), '--duration', String(seconds), '--pool', '100000', '--redis', `redis://127.0.0.1:${port}/0`],
+    [...(values.profile ? profileArgs(values.profile) : []), path.join(ROOT, 'bin/eddy'), 'gen', 'sentences', '--rate', String(rate), '--partitions', String(PARTITIONS), '--duration', String(seconds), '--pool', '100000', '--redis', `redis://127.0.0.1:${port}/0`],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
@@ -214,7 +219,34 @@ async function runBaseline(server: ServerHandle, rate: number): Promise<StepResu
   };
 }
 
-const start = (): Promise<ServerHandle> => (values.store === 'redis' ? startRedis() : startEddy());
+/** eddy-server under `node --cpu-prof`, stopped with SIGTERM (a clean exit) so that V8 writes the profile. */
+async function startProfiledEddy(dir: string): Promise<ServerHandle> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [...profileArgs(dir), path.join(ROOT, 'bin/eddy-server'), '--port', String(port), '--save', '', '--dir', tmpDir()], {
+    stdio: 'ignore',
+  });
+  const stop = (): Promise<number | null> =>
+    new Promise((resolve) => {
+      if (proc.exitCode !== null) return resolve(proc.exitCode);
+      proc.once('exit', resolve);
+      proc.kill('SIGTERM');
+    });
+  for (let i = 0; ; i++) {
+    const r = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const ok = await r.connect().then(() => r.ping().then(() => true), () => false);
+    r.disconnect();
+    if (ok) break;
+    if (i > 200 || proc.exitCode !== null) {
+      await stop();
+      throw new Error('the profiled eddy-server did not start');
+    }
+    await sleep(50);
+  }
+  return { port, pid: proc.pid!, dir, proc, output: () => '', stop };
+}
+
+const start = (): Promise<ServerHandle> =>
+  values.store === 'redis' ? startRedis() : values.profile ? startProfiledEddy(values.profile) : startEddy();
 
 const fmt = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '-');
 
@@ -260,7 +292,7 @@ async function main(): Promise<void> {
       await server.stop();
     }
   }
-  const baselineRates = [...new Set([best?.rate ?? RATES[0], RATES[0]])];
+  const baselineRates = values['skip-baseline'] ? [] : [...new Set([best?.rate ?? RATES[0], RATES[0]])];
   for (const rate of baselineRates) {
     const server = await start();
     try {

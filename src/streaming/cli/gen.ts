@@ -58,12 +58,7 @@ export async function generate(o: GenOptions): Promise<GenResult> {
     if (o.timestamps) argv.push('ts', ts);
     return encodeCommand(argv);
   };
-  let pooled: string[][] | undefined;
-  if (o.pool) {
-    if (o.timestamps) throw new Error('a pool of pre-generated events cannot carry timestamps');
-    const events = Array.from({ length: o.pool }, () => next());
-    pooled = heads.map((_, p) => events.map((f) => encode(p, f, '')));
-  }
+  const pooled = o.pool ? pooledPayload(o, heads.length, next, encode) : undefined;
   const t0 = Date.now();
   let written = 0;
   let lastReport = t0;
@@ -76,12 +71,12 @@ export async function generate(o: GenOptions): Promise<GenResult> {
       let due = Math.min(Math.floor(o.rate * elapsed) - written, Math.ceil(o.rate / 20));
       if (o.count !== undefined) due = Math.min(due, o.count - written);
       if (due > 0) {
-        let payload = '';
-        const ts = o.timestamps ? String(Date.now()) : '';
-        for (let i = 0; i < due; i++) {
-          const n = written + i;
-          const p = n % heads.length;
-          payload += pooled ? pooled[p][Math.floor(n / heads.length) % pooled[p].length] : encode(p, next(), ts);
+        let payload: string | Buffer[];
+        if (pooled) payload = pooled.slices(written, due);
+        else {
+          payload = '';
+          const ts = o.timestamps ? String(Date.now()) : '';
+          for (let i = 0; i < due; i++) payload += encode((written + i) % heads.length, next(), ts);
         }
         try {
           // One burst may be in flight while the next is encoded.
@@ -109,4 +104,55 @@ export async function generate(o: GenOptions): Promise<GenResult> {
     writer.close();
   }
   return { written, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * A pool of pre-encoded XADDs laid out in write order — event n goes to partition n % P and is pool
+ * entry floor(n / P) — in one buffer: a burst is then one or two slices of it, written without
+ * copying or encoding anything.
+ */
+export class PooledPayload {
+  private readonly buf: Buffer;
+  /** Byte offset of command k in `buf`; offsets[period] = buf.length. */
+  private readonly offsets: Float64Array;
+  private readonly period: number;
+
+  constructor(commands: readonly string[]) {
+    this.period = commands.length;
+    this.offsets = new Float64Array(commands.length + 1);
+    let total = 0;
+    commands.forEach((c, k) => {
+      this.offsets[k] = total;
+      total += Buffer.byteLength(c);
+    });
+    this.offsets[commands.length] = total;
+    this.buf = Buffer.allocUnsafe(total);
+    commands.forEach((c, k) => this.buf.write(c, this.offsets[k]));
+  }
+
+  /** Commands n .. n+count-1 (wrapping around the pool). */
+  slices(n: number, count: number): Buffer[] {
+    const out: Buffer[] = [];
+    let k = n % this.period;
+    while (count > 0) {
+      const take = Math.min(count, this.period - k);
+      out.push(this.buf.subarray(this.offsets[k], this.offsets[k + take]));
+      count -= take;
+      k = 0;
+    }
+    return out;
+  }
+}
+
+function pooledPayload(
+  o: GenOptions,
+  partitions: number,
+  next: () => Record<string, string>,
+  encode: (partition: number, fields: Record<string, string>, ts: string) => string,
+): PooledPayload {
+  if (o.timestamps) throw new Error('a pool of pre-generated events cannot carry timestamps');
+  const events = Array.from({ length: o.pool! }, () => next());
+  const commands: string[] = [];
+  for (let n = 0; n < partitions * events.length; n++) commands.push(encode(n % partitions, events[Math.floor(n / partitions)], ''));
+  return new PooledPayload(commands);
 }

@@ -47,26 +47,32 @@ export class RespWriter {
     for (const x of w) x.reject(this.failure);
   }
 
+  /** Counts the replies (bulk strings, or one-line replies) in what arrived; keeps the first error. */
   private onData(d: Buffer): void {
-    this.buf = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+    const b = this.buf.length === 0 ? d : Buffer.concat([this.buf, d]);
+    const n = b.length;
     let i = 0;
-    const b = this.buf;
-    for (;;) {
-      const nl = b.indexOf(10, i);
-      if (nl < 0) break;
+    while (i < n) {
       const type = b[i];
       if (type === 36 /* $ */) {
-        const len = Number(b.toString('latin1', i + 1, nl - 1));
-        const end = len < 0 ? nl + 1 : nl + 1 + len + 2;
-        if (end > b.length) break;
+        // $<len>\r\n<len bytes>\r\n, or $-1\r\n
+        let j = i + 1;
+        let len = 0;
+        const negative = b[j] === 45;
+        if (negative) j++;
+        while (j < n && b[j] !== 13) len = len * 10 + b[j++] - 48;
+        const end = negative ? j + 2 : j + 2 + len + 2;
+        if (j >= n || end > n) break;
         i = end;
       } else {
+        const nl = b.indexOf(10, i);
+        if (nl < 0) break;
         if (type === 45 /* - */) this.failure ??= new Error(b.toString('utf8', i + 1, nl - 1));
         i = nl + 1;
       }
       this.pending--;
     }
-    this.buf = i === b.length ? Buffer.alloc(0) : b.subarray(i);
+    this.buf = i === n ? Buffer.alloc(0) : b.subarray(i);
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
       if (this.failure) w.reject(this.failure);
@@ -76,11 +82,12 @@ export class RespWriter {
     this.waiters = still;
   }
 
-  /** Writes `count` encoded commands; resolves when all of them were answered. */
-  send(payload: string, count: number): Promise<void> {
+  /** Writes `count` encoded commands (a string, or buffers written in order); resolves when all of them were answered. */
+  send(payload: string | readonly Buffer[], count: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     this.pending += count;
-    this.socket!.write(payload);
+    if (typeof payload === 'string') this.socket!.write(payload);
+    else for (const b of payload) this.socket!.write(b);
     return this.settled(0);
   }
 
