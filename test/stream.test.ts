@@ -435,6 +435,43 @@ describe('targeted scripts', () => {
     for (const p of [p2, p3]) await runScript(p, steps);
   });
 
+  it('sealed nodes: ranges over tombstones, reloads, a sealed node that becomes the tail again', async () => {
+    // Nodes before the tail keep their entries as one string (stream-struct.ts): forward ranges
+    // are substrings split at tombstones, end IDs and counts; appends to such a node re-split it.
+    const reads: string[][] = [
+      ['XRANGE', 'sn', '-', '+'],
+      ['XREVRANGE', 'sn', '+', '-', 'COUNT', '9'],
+      ['XREAD', 'COUNT', '7', 'STREAMS', 'sn', '4-0'],
+      ['XINFO', 'STREAM', 'sn'],
+      ['XINFO', 'STREAM', 'sn', 'FULL', 'COUNT', '50'],
+    ];
+    for (const start of ['-', '1', '3-1', '5', '(5-1', '6', '9-1', '12', '17', '23-1', '31'])
+      for (const end of ['+', '5-1', '8', '(12-1', '16', '30-0']) for (const count of [null, '1', '2', '4', '6', '13']) reads.push(['XRANGE', 'sn', start, end, ...(count ? ['COUNT', count] : [])]);
+    const steps: string[][] = [['DEL', 'sn'], ['CONFIG', 'SET', 'stream-node-max-entries', '5']];
+    for (let i = 1; i <= 32; i++) steps.push(['XADD', 'sn', `${i}-1`, ...(i % 4 === 0 ? ['other', `o${i}`] : ['f', `v${i}`, 'g', 'x\r\n'.repeat(i % 3)])]);
+    steps.push(...reads);
+    steps.push(['XDEL', 'sn', '6-1', '10-1', '12-1', '13-1', '16-1', '17-1', '18-1', '19-1', '20-1', '23-1'], ...reads);
+    steps.push(['DEBUG', 'RELOAD'], ...reads);
+    // The last node (31-1, 32-1) goes: the sealed 26..30 node is the tail again and, with room, gets appends.
+    steps.push(['XDEL', 'sn', '31-1', '32-1'], ['CONFIG', 'SET', 'stream-node-max-entries', '8'], ['XADD', 'sn', '40-1', 'f', 'new', 'g', '']);
+    steps.push(['XADD', 'sn', '41-1', 'z', 'zz'], ...reads, ['DEBUG', 'RELOAD'], ['XADD', 'sn', '42-1', 'f', 'a', 'g', 'b'], ...reads);
+    try {
+      for (const p of [p2, p3]) {
+        for (const step of steps) {
+          if (step[0] !== 'DEBUG') {
+            await p.run(step);
+            continue;
+          }
+          // The reference server runs without enable-debug-command: eddy reloads alone (RDB round trip).
+          p.eddy.send(...step);
+          expect(await p.eddy.read()).toBe('+OK\r\n');
+        }
+      }
+    } finally {
+      await p2.run(['CONFIG', 'SET', 'stream-node-max-entries', '100']);
+    }
+  }, 30000);
+
   it('auto IDs and trimming rewrites', async () => {
     await runScript(p2, [
       ['DEL', 'a'],

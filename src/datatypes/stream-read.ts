@@ -13,7 +13,7 @@ import { NULL3, NULL_ARRAY2 } from '../resp/reply.js';
 import type { StreamObject, StreamNode } from './stream-struct.js';
 import { Consumer, ConsumerGroup, Nack, estimateEntriesRead, rangeHasTombstones } from './stream-groups.js';
 import { addCounter, cmpId, fmtId, parseStrictId, succ, U64_MAX, type SID, type U64 } from './stream-id.js';
-import { bulkStr, cannotBlock, entryById, entryReply, notifyStream } from './stream-reply.js';
+import { bulkStr, cannotBlock, entryById, entryReply, notifyStream, rangeReply } from './stream-reply.js';
 
 /** XREAD_BLOCKED_DEFAULT_COUNT */
 const BLOCKED_DEFAULT_COUNT = 1000;
@@ -271,7 +271,7 @@ function xreadGeneric(c: Client, argv: string[], isGroup: boolean): void {
     const start = succ(gt) ?? { ms: 0, seq: 0 };
     out += (c.resp === 2 ? '*2\r\n' : '') + bulkStr(key);
     if (!isGroup) {
-      out += rangeEntries(s, start, r.count);
+      out += rangeReply(s, start, MAX_ID, r.count, false);
       continue;
     }
     const g = groups[k];
@@ -305,17 +305,6 @@ function xreadGeneric(c: Client, argv: string[], isGroup: boolean): void {
   c.nullArray();
 }
 
-function rangeEntries(s: StreamObject, start: SID, count: number): string {
-  let out = '';
-  let n = 0;
-  s.forward(start.ms, start.seq, U64_MAX, U64_MAX, (node, i) => {
-    out += entryReply(node, i);
-    n++;
-    return count === 0 || n < count;
-  });
-  return '*' + n + '\r\n' + out;
-}
-
 /** serveClientsBlockedOnStreamKey / unblockDeletedStreamReadgroupClients for one blocked client. */
 function serveBlocked(c: Client, argv: string[], r: ReadArgs, key: string): void {
   const o = c.db.lookupWrite(key);
@@ -343,7 +332,7 @@ function serveBlocked(c: Client, argv: string[], r: ReadArgs, key: string): void
   const count = r.count || BLOCKED_DEFAULT_COUNT;
   let out = (c.resp === 2 ? '*1\r\n*2\r\n' : '%1\r\n') + bulkStr(key);
   if (g === undefined) {
-    out += rangeEntries(s, start, count);
+    out += rangeReply(s, start, MAX_ID, count, false);
   } else {
     const [cons, created] = lookupOrCreateConsumer(c, key, g, r.consumer);
     if (created && r.noack) c.server.propagateInternal(c.db.id, ['XGROUP', 'CREATECONSUMER', key, r.group!, r.consumer]);

@@ -10,22 +10,39 @@
 import type { RObject } from './db.js';
 import type { ConsumerGroup } from './stream-groups.js';
 import { LP_EMPTY, lpIntSize, lpStrSize } from './stream-listpack.js';
-import { addCounter, cmpId, delta64, lowerBoundId, ltU, type SID, type U64 } from './stream-id.js';
+import { addCounter, cmpId, delta64, fmtId, lowerBoundId, ltU, type SID, type U64 } from './stream-id.js';
 
 export const F_DELETED = 1;
 export const F_SAMEFIELDS = 2;
 /** STREAM_LISTPACK_MAX_SIZE */
 export const LISTPACK_MAX = 1 << 30;
 
-/** One listpack macro node: a master entry (first entry's ID and fields) and its entries. */
+/** '$<len>\r\n<s>\r\n' */
+function bulk(x: string): string {
+  return '$' + x.length + '\r\n' + x + '\r\n';
+}
+
+/**
+ * One listpack macro node: a master entry (first entry's ID and fields) and its entries. Entries
+ * are kept as what readers send: each entry's RESP reply (*2 <id> *2n <field> <value>...). While
+ * the node is open (the tail) they are separate strings in `parts`; once a later node exists the
+ * node is sealed: one flat string `body` with entry i at [off[i], off[i+1]). A sealed node costs
+ * the GC a handful of objects instead of several per entry, and a forward range over it is one
+ * substring (tombstones split it). Field/value arrays are decoded from the RESP when needed
+ * (kvAt: XINFO, persistence).
+ */
 export class StreamNode {
   ms: U64[] = [];
   seq: U64[] = [];
-  /** flat [field, value, ...] per entry (SAMEFIELDS entries share the master's field strings) */
-  kv: string[][] = [];
   flags: number[] = [];
-  /** lazily cached RESP form of each entry (entries are immutable once pushed; see stream-reply) */
-  resp: (string | undefined)[] = [];
+  /** open node: entry replies; null when sealed */
+  parts: string[] | null = [];
+  /** sealed node: the entry replies back to back */
+  body = '';
+  /** sealed node: entry offsets into body (size + 1 of them) */
+  off: number[] | null = null;
+  /** RESP of the master fields, for SAMEFIELDS entries */
+  private readonly fieldResp: string[];
   live = 0;
   dead = 0;
   /** listpack bytes except the live/deleted counters (whose width varies) */
@@ -37,8 +54,13 @@ export class StreamNode {
     readonly masterFields: string[],
   ) {
     let b = LP_EMPTY + lpIntSize(masterFields.length) + 2;
-    for (const f of masterFields) b += lpStrSize(f);
+    const fr: string[] = [];
+    for (const f of masterFields) {
+      b += lpStrSize(f);
+      fr.push(bulk(f));
+    }
     this.fixed = b;
+    this.fieldResp = fr;
   }
 
   get size(): number {
@@ -55,45 +77,147 @@ export class StreamNode {
     return lowerBoundId(this.ms, this.seq, ms, seq);
   }
 
-  /** Append an entry, returning the bytes it takes in the listpack. */
+  /** First index whose ID is > (ms, seq). */
+  upperBound(ms: U64, seq: U64): number {
+    const a = this.ms;
+    const b = this.seq;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmpId(a[mid], b[mid], ms, seq) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Append an entry given as a field/value array, returning the bytes it takes in the listpack. */
   push(ms: U64, seq: U64, kv: string[]): number {
-    const nf = kv.length >> 1;
+    return this.add(ms, seq, fmtId(ms, seq), kv, 0);
+  }
+
+  /**
+   * Append the entry `id` (the printed (ms, seq)) whose fields and values are src[from..], returning
+   * the bytes it takes in the listpack (lpAppend sizes: stream-listpack.ts).
+   */
+  add(ms: U64, seq: U64, id: string, src: readonly string[], from: number): number {
+    const len = src.length - from;
+    const nf = len >> 1;
     const mf = this.masterFields;
     let same = nf === mf.length;
     if (same) {
       for (let i = 0; i < nf; i++) {
-        if (kv[i * 2] !== mf[i]) {
+        if (src[from + i * 2] !== mf[i]) {
           same = false;
           break;
         }
       }
-      // Share the master's field strings (the argv copies can go).
-      if (same) for (let i = 0; i < nf; i++) kv[i * 2] = mf[i];
     }
     let b = 2 + lpIntSize(delta64(ms, this.masterMs)) + lpIntSize(delta64(seq, this.masterSeq));
-    if (!same) {
+    let r = '*2\r\n$' + id.length + '\r\n' + id + '\r\n*' + len + '\r\n';
+    if (same) {
+      const fr = this.fieldResp;
+      for (let i = 0; i < nf; i++) {
+        const v = src[from + i * 2 + 1];
+        b += lpStrSize(v);
+        r += fr[i] + '$' + v.length + '\r\n' + v + '\r\n';
+      }
+      b += lpIntSize(nf + 3);
+    } else {
       b += lpIntSize(nf);
-      for (let i = 0; i < kv.length; i += 2) b += lpStrSize(kv[i]);
+      for (let i = from; i < src.length; i++) {
+        const x = src[i];
+        b += lpStrSize(x);
+        r += '$' + x.length + '\r\n' + x + '\r\n';
+      }
+      b += lpIntSize(nf * 2 + 4);
     }
-    for (let i = 1; i < kv.length; i += 2) b += lpStrSize(kv[i]);
-    b += lpIntSize(same ? nf + 3 : nf * 2 + 4);
+    if (this.parts === null) this.unseal();
+    this.parts!.push(r);
     this.ms.push(ms);
     this.seq.push(seq);
-    this.kv.push(kv);
     this.flags.push(same ? F_SAMEFIELDS : 0);
     this.live++;
     this.fixed += b;
     return b;
   }
 
-  /** A deep copy (the kv arrays are immutable once stored, so they can be shared). */
+  /** Join the entry replies into one flat string (the node gets no more appends, normally). */
+  seal(): void {
+    const p = this.parts;
+    if (p === null) return;
+    const off = new Array<number>(p.length + 1);
+    let o = 0;
+    for (let i = 0; i < p.length; i++) {
+      off[i] = o;
+      o += p[i].length;
+    }
+    off[p.length] = o;
+    this.body = p.join('');
+    this.off = off;
+    this.parts = null;
+  }
+
+  /** Back to separate entry strings (a sealed node became the tail again and gets an append). */
+  private unseal(): void {
+    const off = this.off!;
+    const p: string[] = [];
+    for (let i = 0; i + 1 < off.length; i++) p.push(this.body.slice(off[i], off[i + 1]));
+    this.parts = p;
+    this.body = '';
+    this.off = null;
+  }
+
+  /** Entry i's reply: *2 <id> *2n <field> <value>... */
+  entry(i: number): string {
+    const p = this.parts;
+    if (p !== null) return p[i];
+    const off = this.off!;
+    return this.body.slice(off[i], off[i + 1]);
+  }
+
+  /** The replies of entries [i, j) back to back. */
+  run(i: number, j: number): string {
+    const p = this.parts;
+    if (p === null) {
+      const off = this.off!;
+      return this.body.slice(off[i], off[j]);
+    }
+    let r = '';
+    for (let k = i; k < j; k++) r += p[k];
+    return r;
+  }
+
+  /** Entry i's [field, value, ...] (decoded from its reply; SAMEFIELDS fields are the master's). */
+  kvAt(i: number): string[] {
+    const s = this.entry(i);
+    // *2\r\n$<idlen>\r\n<id>\r\n*<n>\r\n then n bulks
+    let e = s.indexOf('\r', 5);
+    let p = e + 2 + Number(s.slice(5, e)) + 2;
+    e = s.indexOf('\r', p);
+    const n = Number(s.slice(p + 1, e));
+    p = e + 2;
+    const kv = new Array<string>(n);
+    const same = (this.flags[i] & F_SAMEFIELDS) !== 0;
+    for (let k = 0; k < n; k++) {
+      e = s.indexOf('\r', p);
+      const l = Number(s.slice(p + 1, e));
+      p = e + 2;
+      kv[k] = same && (k & 1) === 0 ? this.masterFields[k >> 1] : s.slice(p, p + l);
+      p += l + 2;
+    }
+    return kv;
+  }
+
+  /** A deep copy (the entry strings are immutable, so they can be shared). */
   clone(): StreamNode {
     const n = new StreamNode(this.masterMs, this.masterSeq, this.masterFields);
     n.ms = this.ms.slice();
     n.seq = this.seq.slice();
-    n.kv = this.kv.slice();
     n.flags = this.flags.slice();
-    n.resp = this.resp.slice();
+    n.parts = this.parts === null ? null : this.parts.slice();
+    n.body = this.body;
+    n.off = this.off === null ? null : this.off.slice();
     n.live = this.live;
     n.dead = this.dead;
     n.fixed = this.fixed;
@@ -145,24 +269,25 @@ export class StreamObject implements RObject {
   /**
    * streamAppendItem's node choice and bookkeeping (the ID was validated by the caller): a new
    * node when the tail's listpack would reach max bytes or holds max entries (tombstones count).
+   * The entry is `id` (printed (ms, seq)) with fields and values src[from..] of total length `tot`.
    */
-  append(ms: U64, seq: U64, kv: string[], maxBytes: number, maxEntries: number): void {
+  append(ms: U64, seq: U64, id: string, src: readonly string[], from: number, tot: number, maxBytes: number, maxEntries: number): void {
     let node: StreamNode | null = this.nodes.length > this.head ? this.nodes[this.nodes.length - 1] : null;
     if (node !== null) {
       const nodeMax = maxBytes === 0 || maxBytes > LISTPACK_MAX ? LISTPACK_MAX : maxBytes;
-      let tot = 0;
-      for (let i = 0; i < kv.length; i++) tot += kv[i].length;
-      if (node.bytes() + tot >= nodeMax) node = null;
-      else if (maxEntries > 0 && node.live + node.dead >= maxEntries) node = null;
+      if (node.bytes() + tot >= nodeMax || (maxEntries > 0 && node.live + node.dead >= maxEntries)) {
+        node.seal();
+        node = null;
+      }
     }
     if (node === null) {
       const fields: string[] = [];
-      for (let i = 0; i < kv.length; i += 2) fields.push(kv[i]);
+      for (let i = from; i < src.length; i += 2) fields.push(src[i]);
       node = new StreamNode(ms, seq, fields);
       this.nodes.push(node);
       this.lpBytes += node.fixed;
     }
-    this.lpBytes += node.push(ms, seq, kv);
+    this.lpBytes += node.add(ms, seq, id, src, from);
     this.length++;
     this.entriesAdded = addCounter(this.entriesAdded, 1);
     this.lastMs = ms;

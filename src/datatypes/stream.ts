@@ -11,7 +11,7 @@ import { getInt, parseBigLL } from '../server/args.js';
 import { signalKeyAsReady } from '../server/blocking.js';
 import { replyArityError } from './collection.js';
 import { LISTPACK_MAX, StreamObject, TRIM_MAXLEN, TRIM_MINID, type TrimArgs } from './stream-struct.js';
-import { canon, cmpId, fmtId, inc, isZero, parseId, parseRangeEnd, parseRangeStart, parseStrictId, U64_MAX, type SID, type U64 } from './stream-id.js';
+import { canon, cmpId, fmtId, ID_ZERO, inc, isZero, parseId, parseRangeEnd, parseRangeStart, parseStrictId, U64_MAX, type SID, type U64 } from './stream-id.js';
 import { lookupStream, notifyStream, rangeReply } from './stream-reply.js';
 import { commands as readCommands } from './stream-read.js';
 import { commands as groupCommands } from './stream-group-cmds.js';
@@ -36,7 +36,7 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
     approx: false,
     limit: 0,
     maxlen: 0,
-    minid: { ms: 0, seq: 0 },
+    minid: ID_ZERO,
     idPos: 0,
     id: null,
     seqGiven: true,
@@ -169,8 +169,8 @@ function xadd(c: Client, argv: string[]): void {
   for (let i = fieldPos; i < argv.length; i++) tot += argv[i].length;
   if (tot > LISTPACK_MAX) fail('ERR Elements are too large to be stored');
   const cf = c.server.config;
-  s.append(ms, seq, argv.slice(fieldPos), cf.num('stream-node-max-bytes'), cf.num('stream-node-max-entries'));
   const idStr = fmtId(ms, seq);
+  s.append(ms, seq, idStr, argv, fieldPos, tot, cf.num('stream-node-max-bytes'), cf.num('stream-node-max-entries'));
   c.bulk(idStr);
   // One signalModifiedKey + dirty++ (db.add already did both for a new key).
   if (!created) c.db.signalModified(key);

@@ -52,7 +52,7 @@ function rewriteStream(key: string, s: StreamObject, out: (s: string) => void): 
   let empty = true;
   s.forward(0, 0, U64_MAX, U64_MAX, (node, i) => {
     empty = false;
-    const kv = node.kv[i];
+    const kv = node.kvAt(i);
     let c = '*' + (3 + kv.length) + '\r\n$4\r\nXADD\r\n' + k + bulk(fmtId(node.ms[i], node.seq[i]));
     for (const x of kv) c += bulk(x);
     out(c);

@@ -36,7 +36,7 @@ function encodeNode(node: StreamNode): Buffer {
   w.appendInt(0);
   for (let i = 0; i < node.size; i++) {
     const flags = node.flags[i];
-    const kv = node.kv[i];
+    const kv = node.kvAt(i);
     const n = kv.length >> 1;
     w.appendInt(flags);
     appendI64(w, delta64(node.ms[i], node.masterMs));
@@ -207,6 +207,7 @@ export function readStream(r: RdbReader, type: number): StreamObject {
     if (node.live !== count || node.dead !== deleted) r.fail('Stream listpack integrity check failed: entry counts mismatch', lpAt);
     live += node.live;
     bytes += node.bytes();
+    node.seal();
     nodes.push(node);
   }
   s.nodes = nodes;
