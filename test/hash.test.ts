@@ -388,8 +388,26 @@ function transitions(): Step[] {
   ];
 }
 
+/** HGETALL/HKEYS/HVALS replies larger than the reply writer's buffer, with big and binary fields and values. */
+function bigReplies(): Step[] {
+  const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+  const fvs: string[] = [];
+  for (let i = 0; i < 900; i++) fvs.push(i % 50 === 0 ? all + i : 'f' + i, i % 9 === 0 ? 'v'.repeat(1020 + (i % 6)) : i % 31 === 0 ? all : String(i));
+  return [
+    ['HSET', 'bh', ...fvs],
+    ['ENC', 'bh'],
+    ['ALL', 'HGETALL', 'bh'],
+    ['ALL', 'HKEYS', 'bh'],
+    ['ALL', 'HVALS', 'bh'],
+    ['HSET', 'bl', 'a', all.slice(0, 60), all.slice(196), 'b', 'c', 'v'.repeat(60)],
+    ['ENC', 'bl'],
+    ['ALL', 'HGETALL', 'bl'],
+  ];
+}
+
 const SCRIPTS: [string, () => Step[]][] = [
   ['basics', basics],
+  ['big replies', bigReplies],
   ['hincrby/hincrbyfloat', incrs],
   ['hrandfield', hrandfields],
   ['hscan', scans],

@@ -340,6 +340,31 @@ const SCRIPTS: Record<string, string[][]> = {
   ],
 };
 
+/**
+ * Elements around the reply writer's limits (1023/1024-byte elements, all 256 byte values, replies
+ * far over its 16 KB buffer), for every reply that writes many bulks.
+ */
+function bigElements(n: number): string[] {
+  const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+  const sizes = [0, 1, 9, 10, 99, 100, 1023, 1024, 5000];
+  return Array.from({ length: n }, (_, i) => (i % 13 === 0 ? all : `${i}:`.padEnd(sizes[i % sizes.length], 'xyz\r\n'.charAt(i % 5))));
+}
+SCRIPTS.bigReplies = [
+  ['RPUSH', 'big', ...bigElements(1200)],
+  ['LRANGE', 'big', '0', '-1'],
+  ['LRANGE', 'big', '7', '1100'],
+  ['LRANGE', 'big', '-3', '-1'],
+  ['LPOP', 'big', '300'],
+  ['RPOP', 'big', '250'],
+  ['LMPOP', '1', 'big', 'RIGHT', 'COUNT', '200'],
+  ['BLMPOP', '0', '1', 'big', 'LEFT', 'COUNT', '3'],
+  ['BLPOP', 'big', '0'],
+  ['BRPOP', 'big', '0'],
+  ['LRANGE', 'big', '0', '-1'],
+  ['LPOP', 'big', '10000'],
+  ['EXISTS', 'big'],
+];
+
 async function runScript(p: DiffPair, script: string[][]): Promise<void> {
   await p.run(['FLUSHALL']);
   for (const argv of script) await p.run(argv);

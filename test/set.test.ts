@@ -544,8 +544,26 @@ function transitions(): Step[] {
   ];
 }
 
+/** SMEMBERS/SINTER/SUNION replies larger than the reply writer's buffer, with big and binary members. */
+function bigReplies(): Step[] {
+  const all = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join('');
+  const ms = Array.from({ length: 1500 }, (_, i) => (i % 97 === 0 ? all + i : i % 10 === 0 ? 'm'.repeat(1020 + (i % 7)) + i : 'm' + i));
+  const ints = Array.from({ length: 500 }, (_, i) => String(i * 7919 - 1000000));
+  return [
+    ['SADD', 'bs', ...ms],
+    ['~', 'SMEMBERS', 'bs'],
+    ['SADD', 'bs2', ...ms.slice(700)],
+    ['~', 'SINTER', 'bs', 'bs2'],
+    ['~', 'SUNION', 'bs', 'bs2'],
+    ['SADD', 'bi', ...ints],
+    ['SMEMBERS', 'bi'],
+    ['ENC', 'bi'],
+  ];
+}
+
 const SCRIPTS: [string, () => Step[]][] = [
   ['basics', basics],
+  ['big replies', bigReplies],
   ['smove', smoves],
   ['sinter/sunion/sdiff', algebra],
   ['spop/srandmember', randoms],

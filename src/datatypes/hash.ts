@@ -12,7 +12,7 @@ import { parseLL } from '../resp/request-parser.js';
 import { DenseMap } from './dense.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { lookupTyped, parseRandCount, replyArityError } from './collection.js';
+import { lookupTyped, parseRandCount, replyArityError, replyBulk, replyEnd, replyStart } from './collection.js';
 import { LongDoubleError, incrByFloat, parseLongDouble } from './longdouble.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value, read once per command */
@@ -20,6 +20,9 @@ export interface HashLimits {
   entries: number;
   value: number;
 }
+
+/** What a hashtable-encoded hash is given instead (the limits only matter to the listpack). */
+const HT_LIMITS: HashLimits = { entries: 0, value: 0 };
 
 export function hashLimits(server: Server): HashLimits {
   const cf = server.config;
@@ -102,6 +105,20 @@ function entryEnd(p: string, pos: number): number {
   const fl = readLen(p, pos);
   const vl = readLen(p, at + fl);
   return at + vl;
+}
+
+/** Calls fn(fieldStart, fieldLength, valueStart, valueLength) for each entry of pack p, in order. */
+function eachEntry(p: string, fn: (fs: number, fl: number, vs: number, vl: number) => void): void {
+  const end = p.length;
+  let pos = 0;
+  while (pos < end) {
+    const fl = readLen(p, pos);
+    const fs = at;
+    const vl = readLen(p, fs + fl);
+    const vs = at;
+    fn(fs, fl, vs, vl);
+    pos = vs + vl;
+  }
 }
 
 function encodeEntry(f: string, v: string): string {
@@ -203,16 +220,7 @@ export class HashObject implements RObject {
   /** Calls fn(field, value) for each entry in listpack order (listpack encoding only). */
   private each(fn: (f: string, v: string) => void): void {
     const p = this.pack!;
-    const end = p.length;
-    let pos = 0;
-    while (pos < end) {
-      const fl = readLen(p, pos);
-      const fs = at;
-      const vl = readLen(p, fs + fl);
-      const vs = at;
-      fn(p.substring(fs, fs + fl), p.substring(vs, vs + vl));
-      pos = vs + vl;
-    }
+    eachEntry(p, (fs, fl, vs, vl) => fn(p.substring(fs, fs + fl), p.substring(vs, vs + vl)));
   }
 
   convert(): void {
@@ -221,16 +229,7 @@ export class HashObject implements RObject {
     const p = this.pack!;
     const buf = Buffer.allocUnsafe(p.length);
     buf.latin1Write(p, 0, p.length);
-    const end = p.length;
-    let pos = 0;
-    while (pos < end) {
-      const fl = readLen(p, pos);
-      const fs = at;
-      const vl = readLen(p, fs + fl);
-      const vs = at;
-      ht.set(buf.latin1Slice(fs, fs + fl), buf.latin1Slice(vs, vs + vl));
-      pos = vs + vl;
-    }
+    eachEntry(p, (fs, fl, vs, vl) => ht.set(buf.latin1Slice(fs, fs + fl), buf.latin1Slice(vs, vs + vl)));
     this.ht = ht;
     this.pack = null;
     this.n = 0;
@@ -311,8 +310,8 @@ function writeOrCreate(c: Client, key: string): HashObject {
 function hset(c: Client, a: string[]): void {
   if (a.length % 2 === 1) replyArityError(c);
   const key = a[1];
-  const lim = hashLimits(c.server);
   const h = writeOrCreate(c, key);
+  const lim = h.isListpack ? hashLimits(c.server) : HT_LIMITS;
   h.tryConversion(a, 2, a.length - 1, lim);
   let created = 0;
   for (let i = 2; i < a.length; i += 2) if (h.set(a[i], a[i + 1], lim)) created++;
@@ -424,22 +423,15 @@ function getall(c: Client, key: string, keys: boolean, vals: boolean): void {
     else c.arrayLen(0);
     return;
   }
-  let s = both ? (c.resp === 3 ? '%' + h.size : '*' + h.size * 2) : '*' + h.size;
-  s += CRLF;
-  if (h.pack !== null) {
-    const [fs, vs] = h.arrays();
-    for (let i = 0; i < fs.length; i++) {
-      if (keys) s += bulk(fs[i]);
-      if (vals) s += bulk(vs[i]);
-    }
-  } else {
-    const ht = h.ht!;
-    for (let i = 0; i < ht.size; i++) {
-      if (keys) s += bulk(ht.keys[i]);
-      if (vals) s += bulk(ht.vals[i]);
-    }
+  const n = h.size;
+  if (both && c.resp === 3) replyStart(c, '%', n);
+  else replyStart(c, '*', both ? n * 2 : n);
+  const [fs, vs] = h.arrays();
+  for (let i = 0; i < n; i++) {
+    if (keys) replyBulk(fs[i]);
+    if (vals) replyBulk(vs[i]);
   }
-  c.add(s);
+  replyEnd();
 }
 
 const LONG_MAX_HALF = 4611686018427387903n;

@@ -9,7 +9,7 @@ import { CRLF } from '../resp/reply.js';
 import { ERR_NO_SUCH_KEY, ERR_OUT_OF_RANGE, ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { getInt } from '../server/args.js';
 import { blockForKeys, parseTimeout, servingKey, signalKeyAsReady } from '../server/blocking.js';
-import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, replyArityError } from './collection.js';
+import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, replyArityError, replyBulk, replyEnd, replyRaw, replyStart } from './collection.js';
 import { isInt64 } from './intset.js';
 import { Deque } from './deque.js';
 import { jeSize } from '../server/memory-cmd.js';
@@ -129,24 +129,17 @@ function cannotBlock(c: Client): boolean {
   return c.multi !== null || c.server.inExec;
 }
 
-function bulkStr(s: string): string {
-  return '$' + s.length + CRLF + s + CRLF;
+/** addListRangeReply over clamped indexes [start, end]. */
+function rangeReply(c: Client, d: Deque, start: number, end: number): void {
+  replyStart(c, '*', end - start + 1);
+  for (let i = start; i <= end; i++) replyBulk(d.get(i));
+  replyEnd();
 }
 
-/** addListRangeReply over clamped indexes; reverse = from end down to start. */
-function rangeReply(d: Deque, start: number, end: number, reverse: boolean): string {
-  let s = '*' + (end - start + 1) + CRLF;
-  if (reverse) for (let i = end; i >= start; i--) s += bulkStr(d.get(i));
-  else for (let i = start; i <= end; i++) s += bulkStr(d.get(i));
-  return s;
-}
-
-/** Pop n elements from one end, returning their array reply (in pop order). */
-function popRangeReply(d: Deque, where: Where, n: number): string {
-  let s = '*' + n + CRLF;
-  if (where === Where.Head) for (let i = 0; i < n; i++) s += bulkStr(d.popFront()!);
-  else for (let i = 0; i < n; i++) s += bulkStr(d.popBack()!);
-  return s;
+/** Pop n elements from one end into the reply being written, in pop order. */
+function popRangeReply(d: Deque, where: Where, n: number): void {
+  if (where === Where.Head) for (let i = 0; i < n; i++) replyBulk(d.popFront()!);
+  else for (let i = 0; i < n; i++) replyBulk(d.popBack()!);
 }
 
 /** listElementsRemoved: pop event, delete when emptied (+ "del"), signal, dirty. */
@@ -284,14 +277,20 @@ function popGeneric(c: Client, argv: string[], where: Where): void {
     return;
   }
   const n = Math.min(count, d.length);
-  c.add(popRangeReply(d, where, n));
+  replyStart(c, '*', n);
+  popRangeReply(d, where, n);
+  replyEnd();
   elementsRemoved(c, key, where, o, n);
 }
 
 /** Pop up to `count` from `key`'s list `o` with the nested [key, [elements]] reply; returns how many. */
 function popRangeWithKey(c: Client, key: string, o: ListObject, where: Where, count: number): number {
   const n = Math.min(count, o.d.length);
-  c.add('*2' + CRLF + bulkStr(key) + popRangeReply(o.d, where, n));
+  replyStart(c, '*', 2);
+  replyBulk(key);
+  replyRaw('*' + n + CRLF);
+  popRangeReply(o.d, where, n);
+  replyEnd();
   elementsRemoved(c, key, where, o, n);
   return n;
 }
@@ -353,7 +352,7 @@ function lrange(c: Client, argv: string[]): void {
   }
   const r = clampRange(start, end, o.d.length);
   if (!r) c.arrayLen(0);
-  else c.add(rangeReply(o.d, r[0], r[1], false));
+  else rangeReply(c, o.d, r[0], r[1]);
 }
 
 function ltrim(c: Client, argv: string[]): void {
@@ -518,7 +517,10 @@ function blockingPop(c: Client, keys: string[], where: Where, timeoutArg: string
       return;
     }
     const value = (where === Where.Head ? v.d.popFront() : v.d.popBack())!;
-    c.add('*2' + CRLF + bulkStr(key) + bulkStr(value));
+    replyStart(c, '*', 2);
+    replyBulk(key);
+    replyBulk(value);
+    replyEnd();
     elementsRemoved(c, key, where, v, 1);
     if (ready !== null) servedFromBlock(c, [popName(where), key]);
     else c.argv = [popName(where), key];

@@ -11,7 +11,7 @@ import { DenseSet } from './dense.js';
 import { intsetSearch, isInt64 } from './intset.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
+import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount, replyBulk, replyEnd, replyStart } from './collection.js';
 
 export class SetObject implements RObject {
   readonly type = 'set' as const;
@@ -158,9 +158,9 @@ function maxIntset(c: Client): number {
 
 /** A RESP3 set (RESP2 array) of members. */
 function replySet(c: Client, ms: readonly string[]): void {
-  let s = (c.resp === 3 ? '~' : '*') + ms.length + CRLF;
-  for (const m of ms) s += bulk(m);
-  c.add(s);
+  replyStart(c, c.resp === 3 ? '~' : '*', ms.length);
+  for (let i = 0; i < ms.length; i++) replyBulk(ms[i]);
+  replyEnd();
 }
 
 const EMPTY_ARRAY = '*0\r\n';
@@ -172,7 +172,8 @@ function sadd(c: Client, a: string[]): void {
     s = SetObject.create(a[2]);
     c.db.add(key, s);
   }
-  const max = maxIntset(c);
+  // set-max-intset-entries only matters while the set is an intset
+  const max = s.ints !== null ? maxIntset(c) : 0;
   let added = 0;
   for (let i = 2; i < a.length; i++) if (s.add(a[i], max)) added++;
   if (added) {
