@@ -55,7 +55,7 @@ function check(ok: boolean, what: string): void {
 /** Walk every level: spans add up, forward order is strict, backward links and tail are right. */
 function checkInvariants(sl: SkipList, model: Model): void {
   const level0: SkipNode[] = [];
-  for (let n = sl.first; n !== null; n = n.next[0]) level0.push(n);
+  for (let n = sl.first; n !== null; n = n.fwd) level0.push(n);
   check(level0.length === model.items.length && sl.length === level0.length, 'length');
   for (let i = 0; i < level0.length; i++) {
     const n = level0[i];
@@ -68,13 +68,13 @@ function checkInvariants(sl: SkipList, model: Model): void {
   for (let lvl = 0; lvl < sl.level; lvl++) {
     let x = sl.header;
     let rank = 0;
-    for (let f = x.next[lvl]; f !== null; f = x.next[lvl]) {
-      rank += x.span[lvl];
+    for (let f = x.nextAt(lvl); f !== null; f = x.nextAt(lvl)) {
+      rank += x.spanAt(lvl);
       check(rankOf.get(f) === rank, `span at level ${lvl}`);
       x = f;
     }
   }
-  for (let lvl = sl.level; lvl < sl.header.next.length; lvl++) check(sl.header.next[lvl] === null, 'levels above the top');
+  for (let lvl = sl.level; lvl < sl.header.levels; lvl++) check(sl.header.nextAt(lvl) === null, 'levels above the top');
 }
 
 const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'ab', 'b\x00', '', 'z', '\xff', 'A', '10', '9');

@@ -1,16 +1,30 @@
 // Why: the ordered index behind sorted sets — Redis's zskiplist (t_zset.c) with span counts, so
 // rank lookups, rank ranges and range counts are O(log n). Ordered by (score, member) with members
 // compared bytewise (latin1 strings compare like memcmp). Pure structure: no Redis semantics here.
+//
+// Layout (hot path: every search step is a dependent load): the level-0 forward link lives in the
+// node itself (`fwd`; a level-0 step always spans 1, so no span is stored), and the links of the
+// levels above 1 (a quarter of the nodes have any) sit in one flat array `up` =
+// [next(1), span(1), next(2), span(2), ...] — one allocation, links and spans on the same line.
 
 export const SKIPLIST_MAXLEVEL = 32;
 const SKIPLIST_P = 0.25;
 
+/** Links of levels 1.. : next at 2*(i-1), span at 2*(i-1)+1. */
+export type UpLinks = (SkipNode | number | null)[];
+
+function makeUp(level: number): UpLinks {
+  const up: UpLinks = [];
+  for (let i = 1; i < level; i++) up.push(null, 0);
+  return up;
+}
+
 export class SkipNode {
   backward: SkipNode | null = null;
-  /** forward pointer per level */
-  readonly next: (SkipNode | null)[];
-  /** number of level-0 steps each forward pointer jumps */
-  readonly span: number[];
+  /** level-0 forward pointer */
+  fwd: SkipNode | null = null;
+  /** levels 1.. (null for a level-1 node) */
+  up: UpLinks | null;
   /** position in the owner's dense node array (random picks, ZSCAN cursors) */
   slot = -1;
   constructor(
@@ -18,8 +32,20 @@ export class SkipNode {
     public score: number,
     level: number,
   ) {
-    this.next = new Array<SkipNode | null>(level).fill(null);
-    this.span = new Array<number>(level).fill(0);
+    this.up = level > 1 ? makeUp(level) : null;
+  }
+
+  /** Number of levels this node is linked on. */
+  get levels(): number {
+    return this.up === null ? 1 : 1 + (this.up.length >> 1);
+  }
+  /** Forward pointer at level i (for tests and cold code). */
+  nextAt(i: number): SkipNode | null {
+    return i === 0 ? this.fwd : (this.up![2 * i - 2] as SkipNode | null);
+  }
+  /** Span at level i: a level-0 step spans 1 (0 past the end, as in Redis). */
+  spanAt(i: number): number {
+    return i === 0 ? (this.fwd === null ? 0 : 1) : (this.up![2 * i - 1] as number);
   }
 }
 
@@ -90,11 +116,6 @@ export function lexBounds(r: LexRange): Bounds {
   return { empty: lexRangeEmpty(r), gte: (n) => lexGteMin(n.member, r), lte: (n) => lexLteMax(n.member, r) };
 }
 
-/** (score, member) of node n sorts strictly before (score, member)? */
-function before(n: SkipNode, score: number, member: string): boolean {
-  return n.score < score || (n.score === score && n.member < member);
-}
-
 function randomLevel(): number {
   let level = 1;
   while (level < SKIPLIST_MAXLEVEL && Math.random() < SKIPLIST_P) level++;
@@ -113,7 +134,7 @@ export class SkipList {
 
   /** First (lowest) node, or null. */
   get first(): SkipNode | null {
-    return this.header.next[0];
+    return this.header.fwd;
   }
 
   /** Insert a new (score, member); the caller guarantees the member is not present. */
@@ -128,35 +149,58 @@ export class SkipList {
     const score = n.score;
     const member = n.member;
     let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      rankAt[i] = i === this.level - 1 ? 0 : rankAt[i + 1];
-      let f = x.next[i];
-      while (f !== null && before(f, score, member)) {
-        rankAt[i] += x.span[i];
+    const top = this.level - 1;
+    let rank = 0;
+    for (let i = top; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let up = x.up!;
+      let f = up[k] as SkipNode | null;
+      while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+        rank += up[k + 1] as number;
         x = f;
-        f = x.next[i];
+        up = x.up!;
+        f = up[k] as SkipNode | null;
       }
+      rankAt[i] = rank;
       update[i] = x;
     }
-    const level = n.next.length;
+    let f = x.fwd;
+    while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+      rank++;
+      x = f;
+      f = x.fwd;
+    }
+    rankAt[0] = rank;
+    update[0] = x;
+    const nup = n.up;
+    const level = nup === null ? 1 : 1 + (nup.length >> 1);
+    const hup = this.header.up!;
     if (level > this.level) {
       for (let i = this.level; i < level; i++) {
         rankAt[i] = 0;
         update[i] = this.header;
-        this.header.span[i] = this.length;
+        hup[2 * i - 1] = this.length;
       }
       this.level = level;
     }
-    for (let i = 0; i < level; i++) {
-      const u = update[i];
-      n.next[i] = u.next[i];
-      u.next[i] = n;
-      n.span[i] = u.span[i] - (rankAt[0] - rankAt[i]);
-      u.span[i] = rankAt[0] - rankAt[i] + 1;
+    const u0 = update[0];
+    n.fwd = u0.fwd;
+    u0.fwd = n;
+    for (let i = 1; i < level; i++) {
+      const uup = update[i].up!;
+      const k = 2 * i - 2;
+      const d = rank - rankAt[i];
+      nup![k] = uup[k];
+      uup[k] = n;
+      nup![k + 1] = (uup[k + 1] as number) - d;
+      uup[k + 1] = d + 1;
     }
-    for (let i = level; i < this.level; i++) update[i].span[i]++;
-    n.backward = update[0] === this.header ? null : update[0];
-    const f0 = n.next[0];
+    for (let i = level; i < this.level; i++) {
+      const uup = update[i].up!;
+      (uup[2 * i - 1] as number)++;
+    }
+    n.backward = u0 === this.header ? null : u0;
+    const f0 = n.fwd;
     if (f0 !== null) f0.backward = n;
     else this.tail = n;
     this.length++;
@@ -166,31 +210,45 @@ export class SkipList {
   private findUpdate(score: number, member: string): SkipNode | null {
     // The hot path of ZADD/ZREM/ZINCRBY: a plain loop (no predicate closure) so V8 inlines it.
     let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let up = x.up!;
+      let f = up[k] as SkipNode | null;
       while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
         x = f;
-        f = x.next[i];
+        up = x.up!;
+        f = up[k] as SkipNode | null;
       }
       update[i] = x;
     }
-    return x.next[0];
+    let f = x.fwd;
+    while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
+      x = f;
+      f = x.fwd;
+    }
+    update[0] = x;
+    return f;
   }
 
   private deleteNode(x: SkipNode): void {
-    for (let i = 0; i < this.level; i++) {
-      const u = update[i];
-      if (u.next[i] === x) {
-        u.span[i] += x.span[i] - 1;
-        u.next[i] = x.next[i];
+    update[0].fwd = x.fwd;
+    const xup = x.up;
+    const xl = xup === null ? 0 : xup.length;
+    for (let i = 1; i < this.level; i++) {
+      const uup = update[i].up!;
+      const k = 2 * i - 2;
+      if (k < xl && uup[k] === x) {
+        uup[k + 1] = (uup[k + 1] as number) + (xup![k + 1] as number) - 1;
+        uup[k] = xup![k];
       } else {
-        u.span[i] -= 1;
+        uup[k + 1] = (uup[k + 1] as number) - 1;
       }
     }
-    const f0 = x.next[0];
+    const f0 = x.fwd;
     if (f0 !== null) f0.backward = x.backward;
     else this.tail = x.backward;
-    while (this.level > 1 && this.header.next[this.level - 1] === null) this.level--;
+    const hup = this.header.up!;
+    while (this.level > 1 && hup[2 * this.level - 4] === null) this.level--;
     this.length--;
   }
 
@@ -209,7 +267,7 @@ export class SkipList {
     // zslUpdateScore's in-place case, checked before any search since we hold the node: the new
     // score still sorts strictly between its neighbours, so no link or span changes.
     const b = node.backward;
-    const f = node.next[0];
+    const f = node.fwd;
     if ((b === null || b.score < newScore) && (f === null || f.score > newScore)) {
       node.score = newScore;
       return;
@@ -218,9 +276,11 @@ export class SkipList {
     if (x !== node) throw new Error('skiplist: updateScore on a node that is not linked');
     this.deleteNode(node);
     node.score = newScore;
-    for (let i = 0; i < node.next.length; i++) {
-      node.next[i] = null;
-      node.span[i] = 0;
+    node.fwd = null;
+    const up = node.up;
+    if (up !== null) for (let k = 0; k < up.length; k += 2) {
+      up[k] = null;
+      up[k + 1] = 0;
     }
     this.insertNode(node);
   }
@@ -229,15 +289,25 @@ export class SkipList {
   rank(score: number, member: string): number {
     let x = this.header;
     let rank = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let up = x.up!;
+      let f = up[k] as SkipNode | null;
       while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
-        rank += x.span[i];
+        rank += up[k + 1] as number;
         x = f;
-        f = x.next[i];
+        up = x.up!;
+        f = up[k] as SkipNode | null;
       }
       if (x !== this.header && x.score === score && x.member === member) return rank;
     }
+    let f = x.fwd;
+    while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
+      rank++;
+      x = f;
+      f = x.fwd;
+    }
+    if (x !== this.header && x.score === score && x.member === member) return rank;
     return 0;
   }
 
@@ -245,15 +315,25 @@ export class SkipList {
   byRank(rank: number): SkipNode | null {
     let x = this.header;
     let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && traversed + x.span[i] <= rank) {
-        traversed += x.span[i];
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let up = x.up!;
+      let f = up[k] as SkipNode | null;
+      while (f !== null && traversed + (up[k + 1] as number) <= rank) {
+        traversed += up[k + 1] as number;
         x = f;
-        f = x.next[i];
+        up = x.up!;
+        f = up[k] as SkipNode | null;
       }
       if (traversed === rank) return x === this.header ? null : x;
     }
+    let f = x.fwd;
+    while (f !== null && traversed < rank) {
+      traversed++;
+      x = f;
+      f = x.fwd;
+    }
+    if (traversed === rank) return x === this.header ? null : x;
     return null;
   }
 
@@ -262,7 +342,7 @@ export class SkipList {
     if (b.empty) return false;
     const t = this.tail;
     if (t === null || !b.gte(t)) return false;
-    const h = this.header.next[0];
+    const h = this.header.fwd;
     return h !== null && b.lte(h);
   }
 
@@ -270,7 +350,7 @@ export class SkipList {
   firstIn(b: Bounds): SkipNode | null {
     if (!this.mayOverlap(b)) return null;
     const x = this.lastWhere((n) => !b.gte(n));
-    const n = x.next[0];
+    const n = x.fwd;
     return n !== null && b.lte(n) ? n : null;
   }
 
@@ -284,10 +364,10 @@ export class SkipList {
   /** Remove every node in b (zslDeleteRangeByScore/ByLex); onDelete sees each removed node. */
   deleteIn(b: Bounds, onDelete: (n: SkipNode) => void): number {
     const x = this.lastWhere((n) => !b.gte(n));
-    let n = x.next[0];
+    let n = x.fwd;
     let removed = 0;
     while (n !== null && b.lte(n)) {
-      const next = n.next[0];
+      const next = n.fwd;
       this.deleteNode(n);
       onDelete(n);
       removed++;
@@ -302,22 +382,83 @@ export class SkipList {
    */
   private lastWhere(pred: (n: SkipNode) => boolean): SkipNode {
     let x = this.header;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let f = x.up![k] as SkipNode | null;
       while (f !== null && pred(f)) {
         x = f;
-        f = x.next[i];
+        f = x.up![k] as SkipNode | null;
       }
       update[i] = x;
+    }
+    let f = x.fwd;
+    while (f !== null && pred(f)) {
+      x = f;
+      f = x.fwd;
+    }
+    update[0] = x;
+    return x;
+  }
+
+  /**
+   * The last node whose score is below the range's min (the header if none): lastWhere with the
+   * predicate inlined, the hot path of ZRANGE BYSCORE / ZCOUNT. Does not fill `update`.
+   */
+  private lastBelow(min: number, minex: boolean): SkipNode {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let f = x.up![k] as SkipNode | null;
+      while (f !== null && (f.score < min || (minex && f.score === min))) {
+        x = f;
+        f = x.up![k] as SkipNode | null;
+      }
+    }
+    let f = x.fwd;
+    while (f !== null && (f.score < min || (minex && f.score === min))) {
+      x = f;
+      f = x.fwd;
     }
     return x;
   }
 
+  /** The last node whose score is at or below the range's max (the header if none). */
+  private lastAtMost(max: number, maxex: boolean): SkipNode {
+    let x = this.header;
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let f = x.up![k] as SkipNode | null;
+      while (f !== null && (f.score < max || (!maxex && f.score === max))) {
+        x = f;
+        f = x.up![k] as SkipNode | null;
+      }
+    }
+    let f = x.fwd;
+    while (f !== null && (f.score < max || (!maxex && f.score === max))) {
+      x = f;
+      f = x.fwd;
+    }
+    return x;
+  }
+
+  /** zslIsInRange without the Bounds object. */
+  private mayOverlapScore(r: ScoreRange): boolean {
+    if (scoreRangeEmpty(r)) return false;
+    const t = this.tail;
+    if (t === null || !valueGteMin(t.score, r)) return false;
+    const h = this.header.fwd;
+    return h !== null && valueLteMax(h.score, r);
+  }
+
   firstInRange(r: ScoreRange): SkipNode | null {
-    return this.firstIn(scoreBounds(r));
+    if (!this.mayOverlapScore(r)) return null;
+    const n = this.lastBelow(r.min, r.minex).fwd;
+    return n !== null && valueLteMax(n.score, r) ? n : null;
   }
   lastInRange(r: ScoreRange): SkipNode | null {
-    return this.lastIn(scoreBounds(r));
+    if (!this.mayOverlapScore(r)) return null;
+    const x = this.lastAtMost(r.max, r.maxex);
+    return x !== this.header && valueGteMin(x.score, r) ? x : null;
   }
   firstInLexRange(r: LexRange): SkipNode | null {
     return this.firstIn(lexBounds(r));
@@ -336,20 +477,30 @@ export class SkipList {
   deleteRangeByRank(start: number, end: number, onDelete: (n: SkipNode) => void): number {
     let x = this.header;
     let traversed = 0;
-    for (let i = this.level - 1; i >= 0; i--) {
-      let f = x.next[i];
-      while (f !== null && traversed + x.span[i] < start) {
-        traversed += x.span[i];
+    for (let i = this.level - 1; i >= 1; i--) {
+      const k = 2 * i - 2;
+      let up = x.up!;
+      let f = up[k] as SkipNode | null;
+      while (f !== null && traversed + (up[k + 1] as number) < start) {
+        traversed += up[k + 1] as number;
         x = f;
-        f = x.next[i];
+        up = x.up!;
+        f = up[k] as SkipNode | null;
       }
       update[i] = x;
     }
+    let f = x.fwd;
+    while (f !== null && traversed + 1 < start) {
+      traversed++;
+      x = f;
+      f = x.fwd;
+    }
+    update[0] = x;
     traversed++;
-    let n = x.next[0];
+    let n = x.fwd;
     let removed = 0;
     while (n !== null && traversed <= end) {
-      const next = n.next[0];
+      const next = n.fwd;
       this.deleteNode(n);
       onDelete(n);
       removed++;

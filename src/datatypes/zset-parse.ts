@@ -61,7 +61,8 @@ export function strtod(s: string, from = 0): number {
     neg = c0 === 45;
     i++;
   }
-  const word = s.slice(i, i + 8).toLowerCase();
+  const lc = s.charCodeAt(i) | 0x20;
+  const word = lc === 105 || lc === 110 ? s.slice(i, i + 8).toLowerCase() : ''; // 'i' / 'n'
   if (word.startsWith('inf')) {
     sEnd = i + (word === 'infinity' ? 8 : 3);
     return neg ? -Infinity : Infinity;
@@ -158,9 +159,30 @@ export function strtod(s: string, from = 0): number {
   return v;
 }
 
+/**
+ * The common case of a score: an optional '-' and at most 15 decimal digits (exact in a double, so
+ * the same value strtod gives), from index `from` to the end. NaN when s is anything else.
+ */
+function plainInteger(s: string, from: number): number {
+  const n = s.length;
+  let i = from;
+  const neg = s.charCodeAt(i) === 45;
+  if (neg) i++;
+  if (i >= n || n - i > 15) return NaN;
+  let v = 0;
+  for (; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return neg ? -v : v;
+}
+
 /** getDoubleFromObject: the whole string, no leading blank, no ERANGE overflow/underflow, no NaN. */
 export function parseScore(s: string): number | null {
   if (s.length === 0 || isSpace(s.charCodeAt(0))) return null;
+  const fast = plainInteger(s, 0);
+  if (fast === fast) return fast;
   const v = strtod(s);
   if (sEnd !== s.length || Number.isNaN(v)) return null;
   if (sRange && (v === Infinity || v === -Infinity || v === 0)) return null;
@@ -173,21 +195,22 @@ export function getScore(s: string, err = 'ERR value is not a valid float'): num
   return v;
 }
 
-/** One side of zslParseRange: "(" marks exclusive; strtod must consume the rest; NaN refused. */
-function rangeItem(s: string): [number, boolean] | null {
-  const ex = s.charCodeAt(0) === 40; // '('
-  const from = ex ? 1 : 0;
+/** One side of zslParseRange: "(" marks exclusive; strtod must consume the rest; NaN (refused) if not. */
+function rangeItem(s: string, from: number): number {
+  const fast = plainInteger(s, from);
+  if (fast === fast) return fast;
   const v = strtod(s, from);
-  if (sEnd !== s.length || Number.isNaN(v)) return null;
-  return [v, ex];
+  return sEnd === s.length ? v : NaN;
 }
 
 /** zslParseRange, or the "min or max is not a float" error. */
 export function parseScoreRange(min: string, max: string): ScoreRange {
-  const a = rangeItem(min);
-  const b = a && rangeItem(max);
-  if (!a || !b) fail('ERR min or max is not a float');
-  return { min: a[0], minex: a[1], max: b[0], maxex: b[1] };
+  const minex = min.charCodeAt(0) === 40; // '('
+  const maxex = max.charCodeAt(0) === 40;
+  const a = rangeItem(min, minex ? 1 : 0);
+  const b = a === a ? rangeItem(max, maxex ? 1 : 0) : NaN;
+  if (a !== a || b !== b) fail('ERR min or max is not a float');
+  return { min: a, minex, max: b, maxex };
 }
 
 /** zslParseLexRange, or the "min or max not valid string range item" error. */

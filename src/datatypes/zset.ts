@@ -87,7 +87,7 @@ export class ZSet implements RObject {
 
   /** Members with scores in order (for RDB, SORT, DEBUG...). */
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.zsl.first; n !== null; n = n.next[0]) yield [n.member, n.score];
+    for (let n = this.zsl.first; n !== null; n = n.fwd) yield [n.member, n.score];
   }
 
   clone(): ZSet {
@@ -104,7 +104,7 @@ export class ZSet implements RObject {
       return bytes;
     }
     bytes += 96;
-    for (const n of this.nodes) bytes += 64 + n.member.length + 16 * n.next.length;
+    for (const n of this.nodes) bytes += 64 + n.member.length + 16 * n.levels;
     return bytes;
   }
 }
@@ -189,6 +189,10 @@ function storeResult(c: Client, dst: string, z: ZSet | null, event: string, enco
 // ---------------------------------------------------------------------------------------------
 // ZADD / ZINCRBY / ZREM
 
+/** ZADD's parsed scores (all are validated before the first change), reused up to this many. */
+const SCORE_BUF = 1024;
+const scoreBuf = new Float64Array(SCORE_BUF);
+
 function zaddGeneric(c: Client, a: string[], incrCmd: boolean): void {
   const key = a[1];
   let nx = false;
@@ -215,7 +219,7 @@ function zaddGeneric(c: Client, a: string[], incrCmd: boolean): void {
   if (nx && xx) fail('ERR XX and NX options at the same time are not compatible');
   if ((gt && nx) || (lt && nx) || (gt && lt)) fail('ERR GT, LT, and/or NX options at the same time are not compatible');
   if (incr && elements > 1) fail('ERR INCR option supports a single increment-element pair');
-  const scores = new Array<number>(elements);
+  const scores = elements <= SCORE_BUF ? scoreBuf : new Float64Array(elements);
   for (let j = 0; j < elements; j++) scores[j] = getScore(a[idx + j * 2]);
 
   let z = writeZ(c, key);
@@ -351,7 +355,7 @@ function zremrangeGeneric(c: Client, a: string[], type: RangeType): void {
   } else if (z.listpack) {
     deleted = 0;
     for (let n = lexFirst(z, lex!); n !== null && lexLteMax(n.member, lex!); ) {
-      const next = n.next[0];
+      const next = n.fwd;
       z.remove(n.member);
       deleted++;
       n = next;
@@ -391,7 +395,7 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean): SkipN
   let i = 0;
   while (n-- > 0 && ln !== null) {
     out[i++] = ln;
-    ln = reverse ? ln.backward : ln.next[0];
+    ln = reverse ? ln.backward : ln.fwd;
   }
   return out;
 }
@@ -405,10 +409,10 @@ function walkRange(start: SkipNode | null, offset: number, limit: number, revers
   const out: SkipNode[] = [];
   if (offset < 0) return out;
   let ln = start;
-  while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.next[0];
+  while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.fwd;
   while (ln !== null && limit-- !== 0 && inside(ln)) {
     out.push(ln);
-    ln = reverse ? ln.backward : ln.next[0];
+    ln = reverse ? ln.backward : ln.fwd;
   }
   return out;
 }
@@ -426,7 +430,7 @@ function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, rever
 function lexFirst(z: ZSet, r: LexRange): SkipNode | null {
   if (!z.listpack) return z.zsl.firstInLexRange(r);
   if (!z.zsl.mayOverlap(lexBounds(r))) return null;
-  for (let n = z.zsl.first; n !== null; n = n.next[0]) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
+  for (let n = z.zsl.first; n !== null; n = n.fwd) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
   return null;
 }
 
@@ -539,7 +543,7 @@ function zlexcount(c: Client, a: string[]): void {
   } else if (z.listpack) {
     // zzl: count forward from the first match while below the max.
     let count = 0;
-    for (let n = lexFirst(z, r); n !== null && lexLteMax(n.member, r); n = n.next[0]) count++;
+    for (let n = lexFirst(z, r); n !== null && lexLteMax(n.member, r); n = n.fwd) count++;
     c.int(count);
   } else {
     c.int(countBetween(z, z.zsl.firstInLexRange(r), z.zsl.lastInLexRange(r)));
@@ -760,7 +764,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
   } else if (z.listpack) {
     // lpRandomPairsUnique: distinct picks in stored order.
     const inOrder: SkipNode[] = [];
-    for (let x = z.zsl.first; x !== null; x = x.next[0]) inOrder.push(x);
+    for (let x = z.zsl.first; x !== null; x = x.fwd) inOrder.push(x);
     for (const i of sampleDistinct(size, count, true)) s += emit(inOrder[i]);
   } else {
     for (const i of sampleDistinct(size, count)) s += emit(z.nodes[i]);
@@ -789,7 +793,7 @@ function zscan(c: Client, a: string[]): void {
   let next = 0;
   if (z.listpack) {
     // Small sets come back whole, in order, with cursor 0 (scanGenericCommand's listpack case).
-    for (let n = z.zsl.first; n !== null; n = n.next[0]) {
+    for (let n = z.zsl.first; n !== null; n = n.fwd) {
       if (o.match === null || o.match(n.member)) out.push(n.member, listpackScore(n.score));
     }
   } else {
