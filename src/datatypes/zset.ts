@@ -137,21 +137,45 @@ function dbl(r3: boolean, d: number): string {
   return r3 ? ',' + f + CRLF : '$' + f.length + CRLF + f + CRLF;
 }
 
-/** The array of members (and scores) of a range reply. */
-function replyNodes(c: Client, nodes: readonly SkipNode[], withscores: boolean): void {
-  const r3 = c.resp === 3;
-  let s = '*' + (withscores && !r3 ? nodes.length * 2 : nodes.length) + CRLF;
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    if (withscores) {
-      if (r3) s += '*2\r\n';
-      s += bulk(n.member) + dbl(r3, n.score);
-    } else {
-      s += bulk(n.member);
-    }
-  }
-  c.add(s);
+/** Where a range walk puts its nodes: a reply being built, or an array (ZRANGESTORE). */
+interface NodeSink {
+  add(n: SkipNode): void;
 }
+
+class NodeArray implements NodeSink {
+  readonly nodes: SkipNode[] = [];
+  add(n: SkipNode): void {
+    this.nodes.push(n);
+  }
+}
+
+/** The array of members (and scores) of a range reply, built while walking (no node array). */
+class ReplySink implements NodeSink {
+  private body = '';
+  private count = 0;
+  private withscores = false;
+  private r3 = false;
+  start(c: Client, withscores: boolean): this {
+    this.body = '';
+    this.count = 0;
+    this.withscores = withscores;
+    this.r3 = c.resp === 3;
+    return this;
+  }
+  add(n: SkipNode): void {
+    this.count++;
+    const m = n.member;
+    if (!this.withscores) this.body += '$' + m.length + CRLF + m + CRLF;
+    else this.body += (this.r3 ? '*2\r\n$' : '$') + m.length + CRLF + m + CRLF + dbl(this.r3, n.score);
+  }
+  finish(c: Client): void {
+    const n = this.withscores && !this.r3 ? this.count * 2 : this.count;
+    c.add(n === 0 ? EMPTY_ARRAY : '*' + n + CRLF + this.body);
+    this.body = '';
+  }
+}
+/** Shared: commands run one at a time and a walk never re-enters. */
+const replySink = new ReplySink();
 
 /** Remove a key that became empty (no own signal: the caller signals once). */
 function dropIfEmpty(c: Client, key: string, z: ZSet): boolean {
@@ -379,47 +403,55 @@ const DIR_AUTO = 0;
 const DIR_FORWARD = 1;
 const DIR_REVERSE = 2;
 
-/** Nodes of z in the rank range [start, end] (Redis's normalisation of negative indexes). */
-function rankNodes(z: ZSet, start: number, end: number, reverse: boolean): SkipNode[] {
+/** Nodes of z in the rank range [start, end] (Redis's normalisation of negative indexes), into out. */
+function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: NodeSink): void {
   const llen = z.size;
   if (start < 0) start = llen + start;
   if (end < 0) end = llen + end;
   if (start < 0) start = 0;
-  if (start > end || start >= llen) return [];
+  if (start > end || start >= llen) return;
   if (end >= llen) end = llen - 1;
   let n = end - start + 1;
-  const out = new Array<SkipNode>(n);
   let ln: SkipNode | null;
   if (reverse) ln = start > 0 ? z.zsl.byRank(llen - start) : z.zsl.tail;
   else ln = start > 0 ? z.zsl.byRank(start + 1) : z.zsl.first;
-  let i = 0;
   while (n-- > 0 && ln !== null) {
-    out[i++] = ln;
+    out.add(ln);
     ln = reverse ? ln.backward : ln.fwd;
   }
-  return out;
+}
+
+/** Is n still inside the range a walk goes through (the far end: max forward, min in reverse)? */
+function inside(n: SkipNode, reverse: boolean, r: ScoreRange | null, lex: LexRange | null): boolean {
+  if (r !== null) return reverse ? valueGteMin(n.score, r) : valueLteMax(n.score, r);
+  return reverse ? lexGteMin(n.member, lex!) : lexLteMax(n.member, lex!);
 }
 
 /**
  * genericZrangebyscore/bylex's walk: from `start`, skip `offset` nodes, then take up to `limit`
- * (negative = all) while `inside` holds. A negative offset walks off the end, as C's
- * `while (ln && offset--)` does.
+ * (negative = all) while inside the score range r or else the lex range. A negative offset walks
+ * off the end, as C's `while (ln && offset--)` does.
  */
-function walkRange(start: SkipNode | null, offset: number, limit: number, reverse: boolean, inside: (n: SkipNode) => boolean): SkipNode[] {
-  const out: SkipNode[] = [];
-  if (offset < 0) return out;
+function walkRange(
+  start: SkipNode | null,
+  offset: number,
+  limit: number,
+  reverse: boolean,
+  r: ScoreRange | null,
+  lex: LexRange | null,
+  out: NodeSink,
+): void {
+  if (offset < 0) return;
   let ln = start;
   while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.fwd;
-  while (ln !== null && limit-- !== 0 && inside(ln)) {
-    out.push(ln);
+  while (ln !== null && limit-- !== 0 && inside(ln, reverse, r, lex)) {
+    out.add(ln);
     ln = reverse ? ln.backward : ln.fwd;
   }
-  return out;
 }
 
-function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean): SkipNode[] {
-  if (reverse) return walkRange(z.zsl.lastInRange(r), offset, limit, true, (n) => valueGteMin(n.score, r));
-  return walkRange(z.zsl.firstInRange(r), offset, limit, false, (n) => valueLteMax(n.score, r));
+function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean, out: NodeSink): void {
+  walkRange(reverse ? z.zsl.lastInRange(r) : z.zsl.firstInRange(r), offset, limit, reverse, r, null, out);
 }
 
 /*
@@ -441,9 +473,8 @@ function lexLast(z: ZSet, r: LexRange): SkipNode | null {
   return null;
 }
 
-function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: boolean): SkipNode[] {
-  if (reverse) return walkRange(lexLast(z, r), offset, limit, true, (n) => lexGteMin(n.member, r));
-  return walkRange(lexFirst(z, r), offset, limit, false, (n) => lexLteMax(n.member, r));
+function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: boolean, out: NodeSink): void {
+  walkRange(reverse ? lexLast(z, r) : lexFirst(z, r), offset, limit, reverse, null, r, out);
 }
 
 /**
@@ -512,12 +543,16 @@ function zrangeGeneric(c: Client, a: string[], argStart: number, store: boolean,
     else c.add(EMPTY_ARRAY);
     return;
   }
-  let nodes: SkipNode[];
-  if (type === RangeType.Rank) nodes = rankNodes(z, start, end, reverse);
-  else if (range !== null) nodes = scoreNodes(z, range, offset, limit, reverse);
-  else nodes = lexNodes(z, lex!, offset, limit, reverse);
-  if (store) storeResult(c, a[1], nodes.length ? zsetFromNodes(c.server, nodes, type === RangeType.Rank) : null, 'zrangestore', true);
-  else replyNodes(c, nodes, withscores);
+  const out = store ? new NodeArray() : replySink.start(c, withscores);
+  if (type === RangeType.Rank) rankNodes(z, start, end, reverse, out);
+  else if (range !== null) scoreNodes(z, range, offset, limit, reverse, out);
+  else lexNodes(z, lex!, offset, limit, reverse, out);
+  if (out instanceof NodeArray) {
+    const nodes = out.nodes;
+    storeResult(c, a[1], nodes.length ? zsetFromNodes(c.server, nodes, type === RangeType.Rank) : null, 'zrangestore', true);
+  } else {
+    replySink.finish(c);
+  }
 }
 
 /** Nodes from first to last inclusive, by rank (zcount's arithmetic); 0 when first is null. */
