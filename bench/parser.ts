@@ -24,7 +24,7 @@ function makeCase(name: string, commands: number, make: (i: number) => string[])
 type Runner = (c: Case) => number; // returns the number of commands parsed
 
 const eddyParser: Runner = (c) => {
-  const p = new RequestParser({ maxBulkLen: 512 * 1024 * 1024, queryBufferLimit: 1024 * 1024 * 1024, authRequired: () => false });
+  const p = new RequestParser({ maxBulkLen: 512 * 1024 * 1024, queryBufferLimit: 1024 * 1024 * 1024 }, () => false);
   const out: string[][] = [];
   let n = 0;
   for (const ch of c.chunks) {

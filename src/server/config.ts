@@ -380,8 +380,40 @@ export function formatValue(p: Param, v: ConfigValue): string {
 /** Simple glob for CONFIG GET patterns. */
 export type Globber = (pattern: string, s: string, nocase: boolean) => boolean;
 
+/**
+ * Parameters read on every request (parser limits, call() bookkeeping), mirrored into plain fields
+ * so the hot path does not pay a Map lookup per read; kept in step by HotValues.set.
+ */
+export interface HotConfig {
+  maxBulkLen: number;
+  queryBufferLimit: number;
+  slowlogLogSlowerThan: number;
+  latencyTracking: boolean;
+}
+
+const HOT_KEYS: Record<string, keyof HotConfig> = {
+  'proto-max-bulk-len': 'maxBulkLen',
+  'client-query-buffer-limit': 'queryBufferLimit',
+  'slowlog-log-slower-than': 'slowlogLogSlowerThan',
+  'latency-tracking': 'latencyTracking',
+};
+
+/** The parameter map; every write of a hot parameter also lands in Config.hot. */
+class HotValues extends Map<string, ConfigValue> {
+  constructor(private readonly hot: HotConfig) {
+    super();
+  }
+  override set(name: string, v: ConfigValue): this {
+    super.set(name, v);
+    const h = HOT_KEYS[name];
+    if (h !== undefined) (this.hot as unknown as Record<string, ConfigValue>)[h] = v;
+    return this;
+  }
+}
+
 export class Config {
-  values = new Map<string, ConfigValue>();
+  readonly hot: HotConfig = { maxBulkLen: 0, queryBufferLimit: 0, slowlogLogSlowerThan: 0, latencyTracking: false };
+  values: Map<string, ConfigValue> = new HotValues(this.hot);
 
   constructor() {
     for (const p of PARAMS) this.values.set(p.name, p.def);

@@ -151,7 +151,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (c.errored) cmd.failedCalls++;
   server.stats.totalCommands++;
   c.totCmds++;
-  const slower = server.config.num('slowlog-log-slower-than');
+  const slower = server.config.hot.slowlogLogSlowerThan;
   if (slower >= 0 && usec >= slower && !cmd.flags.has('skip_slowlog')) server.addSlowlog(c, argv, usec);
   if (usec >= 1000) server.latencyAdd('command', Math.round(usec / 1000));
   if (server.dirty !== dirtyBefore && cmd.write && !c.suppressPropagation && server.propagators.length !== 0) {

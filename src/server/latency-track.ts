@@ -7,7 +7,7 @@ import { LatencyHistogram } from './latency-hist.js';
 
 /** Called by dispatch after every call (Redis: updateCommandLatencyHistogram). */
 export function recordLatency(server: Server, cmd: Command, usec: number): void {
-  if (!server.config.values.get('latency-tracking')) return;
+  if (!server.config.hot.latencyTracking) return;
   (cmd.latencyHist ??= new LatencyHistogram()).record(usec);
 }
 

@@ -232,17 +232,7 @@ export class Server {
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) socket.setKeepAlive(true, ka * 1000);
     const c = this.createClient(socket);
-    const cfg = this.config;
-    const parser = new RequestParser({
-      // Getters: CONFIG SET proto-max-bulk-len / client-query-buffer-limit apply to open connections.
-      get maxBulkLen() {
-        return cfg.num('proto-max-bulk-len');
-      },
-      get queryBufferLimit() {
-        return cfg.num('client-query-buffer-limit');
-      },
-      authRequired: () => !c.authenticated,
-    });
+    const parser = new RequestParser(this.config.hot, () => !c.authenticated);
     (c as Client & { parser: RequestParser }).parser = parser;
     socket.on('data', (chunk: Buffer) => this.onData(c, parser, chunk));
     socket.on('error', () => this.closeClient(c));
