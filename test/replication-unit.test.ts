@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Backlog } from '../src/replication/backlog.js';
 import { StreamReader, StreamProtocolError } from '../src/replication/stream-reader.js';
-import { encodeCommand } from '../src/replication/state.js';
+import { encodeCommand, encodedSizeBound, encodeInto } from '../src/replication/state.js';
 import { Rng } from './support/diff.js';
 
 describe('Backlog', () => {
@@ -49,6 +49,54 @@ describe('Backlog', () => {
   });
 });
 
+describe('Backlog pieces', () => {
+  it('merges contiguous views of one chunk and never copies', () => {
+    const arena = Buffer.alloc(10000);
+    for (let i = 0; i < arena.length; i++) arena[i] = i & 0xff;
+    const bl = new Backlog(3000, 1);
+    let p = 0;
+    const rng = new Rng(9);
+    while (p < arena.length) {
+      const n = Math.min(rng.int(1, 400), arena.length - p);
+      bl.append(arena.subarray(p, p + n));
+      p += n;
+      expect(bl.histlen).toBe(Math.min(3000, p));
+      const got = bl.readFrom(bl.start);
+      expect(got.length).toBe(1); // one piece: contiguous views were merged
+      expect(got[0].buffer).toBe(arena.buffer);
+      expect(got[0].equals(arena.subarray(p - bl.histlen, p))).toBe(true);
+    }
+    bl.resize(10);
+    expect(Buffer.concat(bl.readFrom(bl.start)).equals(arena.subarray(arena.length - 10))).toBe(true);
+    expect(bl.readFrom(bl.endOffset + 1)).toEqual([]);
+  });
+});
+
+describe('encodeInto', () => {
+  it('writes exactly encodeCommand, within encodedSizeBound', () => {
+    const rng = new Rng(5);
+    for (let i = 0; i < 2000; i++) {
+      const argc = rng.bool(0.05) ? rng.int(10, 150) : rng.int(1, 5);
+      const argv: string[] = [];
+      for (let j = 0; j < argc; j++) {
+        const n = rng.bool(0.1) ? rng.int(60, 20000) : rng.int(0, 70);
+        let a = '';
+        for (let k = 0; k < n; k++) a += String.fromCharCode(rng.int(0, 255));
+        argv.push(a);
+      }
+      const bound = encodedSizeBound(argv);
+      const b = Buffer.alloc(bound + 10, 0xee);
+      const at = rng.int(0, 9);
+      const end = encodeInto(b, at, argv);
+      const want = encodeCommand(argv);
+      expect(end - at).toBe(want.length);
+      expect(end - at).toBeLessThanOrEqual(bound);
+      expect(b.latin1Slice(at, end)).toBe(want);
+      expect(b[end]).toBe(0xee);
+    }
+  });
+});
+
 describe('StreamReader', () => {
   const cmds = [['SELECT', '3'], ['SET', 'k', 'v'.repeat(70000)], ['PING'], ['MULTI'], ['INCR', 'n'], ['EXEC'], ['DEL', '\r\n*$', '']];
   const stream = Buffer.from(cmds.map(encodeCommand).join(''), 'latin1');
@@ -64,7 +112,7 @@ describe('StreamReader', () => {
           got.push(argv);
           r.markApplied();
         }
-        taken += r.takeApplied();
+        taken += r.takeApplied().latin1Slice();
       }
       expect(got).toEqual(cmds);
       expect(taken).toBe(stream.latin1Slice(0, stream.length));
@@ -78,13 +126,13 @@ describe('StreamReader', () => {
     expect(r.next()).toEqual(['MULTI']);
     expect(r.next()).toEqual(['SET', 'a', '1']);
     expect(r.next()).toBe(null);
-    expect(r.takeApplied()).toBe(''); // nothing applied yet
+    expect(r.takeApplied().length).toBe(0); // nothing applied yet
     r.push(Buffer.from(encodeCommand(['EXEC']) + '\n', 'latin1'));
     expect(r.next()).toEqual(['EXEC']);
     r.markApplied();
-    expect(r.takeApplied()).toBe(encodeCommand(['MULTI']) + encodeCommand(['SET', 'a', '1']) + encodeCommand(['EXEC']));
+    expect(r.takeApplied().latin1Slice()).toBe(encodeCommand(['MULTI']) + encodeCommand(['SET', 'a', '1']) + encodeCommand(['EXEC']));
     expect(r.next()).toBe(null);
-    expect(r.takeApplied()).toBe('');
+    expect(r.takeApplied().length).toBe(0);
     expect(r.unapplied).toBe(0);
   });
 

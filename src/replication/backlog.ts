@@ -1,13 +1,13 @@
-// Why: the replication backlog (repl-backlog-size): a circular byte buffer holding the most recent
-// part of the replication stream, addressed by replication offsets, so a replica that lost its link
-// can continue with PSYNC (+CONTINUE) instead of a full resync. It grows on demand up to its size.
-
-const INITIAL = 64 * 1024;
+// Why: the replication backlog (repl-backlog-size): the most recent part of the replication stream,
+// addressed by replication offsets, so a replica that lost its link can continue with PSYNC
+// (+CONTINUE) instead of a full resync. Like Redis 7's shared replication buffer it is a ring of
+// the very Buffers written to the replicas (no copy): appended Buffers must never be modified.
+// Contiguous pieces of one underlying chunk are merged, so it holds one piece per stream chunk.
 
 export class Backlog {
-  private buf: Buffer;
-  /** next write position in buf */
-  private idx = 0;
+  /** the pieces, oldest first, from `head` on (slots before `head` are dropped) */
+  private pieces: Buffer[] = [];
+  private head = 0;
   /** bytes held (<= size) */
   histlen = 0;
   /** replication offset of the last byte held (start - 1 while empty) */
@@ -18,7 +18,6 @@ export class Backlog {
     public size: number,
     nextOffset: number,
   ) {
-    this.buf = Buffer.allocUnsafe(Math.min(size, INITIAL));
     this.end = nextOffset - 1;
   }
 
@@ -32,34 +31,45 @@ export class Backlog {
     return this.end;
   }
 
+  /** Append a piece of stream; the backlog keeps a reference to it (the caller never rewrites it). */
   append(data: Buffer): void {
     const len = data.length;
     if (len === 0) return;
     this.end += len;
-    const size = this.size;
-    if (len >= size) {
-      if (this.buf.length < size) this.buf = Buffer.allocUnsafe(size);
-      data.copy(this.buf, 0, len - size);
-      this.idx = 0;
-      this.histlen = size;
-      return;
+    this.histlen += len;
+    const pieces = this.pieces;
+    const n = pieces.length;
+    const last = n > this.head ? pieces[n - 1] : null;
+    if (last !== null && last.buffer === data.buffer && last.byteOffset + last.length === data.byteOffset) {
+      pieces[n - 1] = Buffer.from(last.buffer, last.byteOffset, last.length + len);
+    } else {
+      pieces.push(data);
     }
-    if (this.buf.length < size && this.idx + len >= this.buf.length) {
-      // Still filling linearly (never wrapped): grow instead of wrapping.
-      const grown = Buffer.allocUnsafe(Math.min(size, Math.max(this.buf.length * 2, this.idx + len)));
-      this.buf.copy(grown, 0, 0, this.idx);
-      this.buf = grown;
+    this.trim();
+  }
+
+  /** Drop the oldest bytes beyond `size`. */
+  private trim(): void {
+    const pieces = this.pieces;
+    let excess = this.histlen - this.size;
+    if (excess <= 0) return;
+    while (excess > 0) {
+      const p = pieces[this.head];
+      if (p.length <= excess) {
+        excess -= p.length;
+        this.histlen -= p.length;
+        this.head++;
+      } else {
+        pieces[this.head] = p.subarray(excess);
+        this.histlen -= excess;
+        excess = 0;
+      }
     }
-    const cap = this.buf.length;
-    let p = 0;
-    while (p < len) {
-      const n = Math.min(cap - this.idx, len - p);
-      data.copy(this.buf, this.idx, p, p + n);
-      p += n;
-      this.idx += n;
-      if (this.idx === cap) this.idx = 0;
+    // Compact now and then (no Array.shift per piece).
+    if (this.head > 64 && this.head * 2 > pieces.length) {
+      this.pieces = pieces.slice(this.head);
+      this.head = 0;
     }
-    this.histlen = Math.min(size, this.histlen + len);
   }
 
   /** Can a replica that has everything before `offset` continue from here? */
@@ -67,29 +77,26 @@ export class Backlog {
     return offset >= this.start && offset <= this.end + 1;
   }
 
-  /** The bytes from replication offset `from` (inclusive) to the end, as at most two chunks. */
+  /** The bytes from replication offset `from` (inclusive) to the end, as views of the pieces. */
   readFrom(from: number): Buffer[] {
-    const n = this.end + 1 - from;
-    if (n <= 0) return [];
-    const cap = this.buf.length;
-    // Position of the first byte held, then skip to `from`.
-    const first = (this.idx - this.histlen + cap) % cap;
-    const pos = (first + (from - this.start)) % cap;
-    if (pos + n <= cap) return [Buffer.from(this.buf.subarray(pos, pos + n))];
-    return [Buffer.from(this.buf.subarray(pos, cap)), Buffer.from(this.buf.subarray(0, n - (cap - pos)))];
+    let skip = from - this.start;
+    if (from > this.end || skip < 0) return [];
+    const out: Buffer[] = [];
+    for (let i = this.head; i < this.pieces.length; i++) {
+      const p = this.pieces[i];
+      if (skip >= p.length) {
+        skip -= p.length;
+        continue;
+      }
+      out.push(skip > 0 ? p.subarray(skip) : p);
+      skip = 0;
+    }
+    return out;
   }
 
   /** CONFIG SET repl-backlog-size: keep the most recent bytes that still fit. */
   resize(newSize: number): void {
-    if (newSize === this.size) return;
-    const keep = Math.min(this.histlen, newSize);
-    const tail = this.readFrom(this.end + 1 - keep);
-    const nextOffset = this.end + 1;
     this.size = newSize;
-    this.buf = Buffer.allocUnsafe(Math.min(newSize, Math.max(INITIAL, keep)));
-    this.idx = 0;
-    this.histlen = 0;
-    this.end = nextOffset - 1 - keep;
-    for (const c of tail) this.append(c);
+    this.trim();
   }
 }

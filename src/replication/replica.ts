@@ -556,10 +556,10 @@ export class MasterLink implements LinkInfo {
 
   /** Move the applied bytes into our offset, backlog and sub-replica stream. */
   private syncApplied(): void {
-    const raw = this.reader?.takeApplied() ?? '';
-    if (raw.length === 0) return;
+    const raw = this.reader?.takeApplied();
+    if (raw === undefined || raw.length === 0) return;
     this.reploff += raw.length;
-    this.st.feedRaw(raw);
+    this.st.feedBuf(raw);
   }
 
   /** replicationSendAck: REPLCONF ACK <processed offset>, straight to the master's socket. */

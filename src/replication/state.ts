@@ -9,6 +9,9 @@ import { Backlog } from './backlog.js';
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
+/** Size of the chunks the stream is encoded into (one piece of backlog each). */
+const CHUNK = 64 * 1024;
+
 export const enum RState {
   /** waiting for a snapshot to start (diskless delay, or another snapshot running) */
   WaitBgsaveStart,
@@ -88,8 +91,14 @@ export class Replication {
   readonly byClient = new Map<Client, ReplicaConn>();
   /** DB of the last command in the stream (-1: the next one emits SELECT) */
   slaveseldb = -1;
-  /** encoded stream not yet written to the backlog and the replicas */
-  private out = '';
+  /**
+   * The stream is encoded straight into `chunk` (no per-command strings); [start, pos) is what was
+   * fed since the last flush. A flushed region is never rewritten: the backlog and the replicas'
+   * sockets share it.
+   */
+  private chunk: Buffer = Buffer.allocUnsafe(CHUNK);
+  private start = 0;
+  private pos = 0;
   syncFull = 0;
   syncPartialOk = 0;
   syncPartialErr = 0;
@@ -140,7 +149,7 @@ export class Replication {
   }
 
   freeBacklog(): void {
-    this.out = '';
+    this.start = this.pos;
     this.backlog = null;
     this.updatePropagator();
   }
@@ -164,14 +173,33 @@ export class Replication {
 
   /** The propagation hook (replicationFeedSlaves): a master's own writes. */
   private feedCommand(dbid: number, argv: string[]): void {
-    // A replica's stream is its master's, proxied verbatim (feedRaw); local writes stay local.
+    // A replica's stream is its master's, proxied verbatim (feedBuf); local writes stay local.
     if (this.backlog === null || this.server.masterHost !== null) return;
     if (dbid !== this.slaveseldb && dbid >= 0) {
       const d = String(dbid);
       this.feedRaw('*2\r\n$6\r\nSELECT\r\n$' + d.length + '\r\n' + d + '\r\n');
       this.slaveseldb = dbid;
     }
-    this.feedRaw(encodeCommand(argv));
+    this.reserve(encodedSizeBound(argv));
+    this.fed(encodeInto(this.chunk, this.pos, argv));
+  }
+
+  /** Make room for n more bytes in the chunk (a full chunk is flushed first, never copied). */
+  private reserve(n: number): void {
+    if (this.pos + n <= this.chunk.length) return;
+    this.flush();
+    this.chunk = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    this.start = this.pos = 0;
+  }
+
+  /** Bytes up to `p` were written into the chunk: they count in the offset at once. */
+  private fed(p: number): void {
+    this.masterReplOffset += p - this.pos;
+    this.pos = p;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushSoon);
+    }
   }
 
   /**
@@ -180,12 +208,15 @@ export class Replication {
    */
   feedRaw(s: string): void {
     if (this.backlog === null) return;
-    this.out += s;
-    this.masterReplOffset += s.length;
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushSoon);
-    }
+    this.reserve(s.length);
+    this.fed(this.pos + this.chunk.latin1Write(s, this.pos, s.length));
+  }
+
+  /** feedRaw for bytes (a replica proxying its master's stream); `b` is copied. */
+  feedBuf(b: Buffer): void {
+    if (this.backlog === null || b.length === 0) return;
+    this.reserve(b.length);
+    this.fed(this.pos + b.copy(this.chunk, this.pos));
   }
 
   private flushScheduled = false;
@@ -196,10 +227,9 @@ export class Replication {
 
   /** Write what was fed since the last call to the backlog and the replicas (once per batch). */
   flush(): void {
-    const s = this.out;
-    if (s.length === 0) return;
-    this.out = '';
-    const b = Buffer.from(s, 'latin1');
+    if (this.pos === this.start) return;
+    const b = this.chunk.subarray(this.start, this.pos);
+    this.start = this.pos;
     if (this.backlog) this.backlog.append(b);
     for (let i = 0; i < this.replicas.length; i++) this.deliver(this.replicas[i], b);
   }
@@ -229,7 +259,10 @@ export class Replication {
     const held = r.held;
     r.held = [];
     r.heldBytes = 0;
+    const sock = r.c.socket;
+    sock?.cork();
     for (const b of held) this.write(r, b);
+    sock?.uncork();
   }
 
   /** Replicas that acknowledged at least `offset` (replicationCountAcksByOffset). */
@@ -249,6 +282,53 @@ export class Replication {
     for (const r of this.replicas) if (r.state === RState.Online && now - Math.floor(r.ackTime / 1000) <= maxLag) good++;
     this.goodReplicas = good;
   }
+}
+
+/** An upper bound of encodeInto's byte count: "*<n>\r\n" and "$<len>\r\n<arg>\r\n" per argument. */
+export function encodedSizeBound(argv: string[]): number {
+  let need = 20;
+  for (let i = 0; i < argv.length; i++) need += argv[i].length + 22;
+  return need;
+}
+
+/** encodeCommand(argv) written at b[p..] (room checked by the caller); returns the end position. */
+export function encodeInto(b: Buffer, p: number, argv: string[]): number {
+  b[p++] = 42; // '*'
+  p = writeUint(b, p, argv.length);
+  b[p++] = 13;
+  b[p++] = 10;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const l = a.length;
+    b[p++] = 36; // '$'
+    p = writeUint(b, p, l);
+    b[p++] = 13;
+    b[p++] = 10;
+    if (l < 64) {
+      for (let j = 0; j < l; j++) b[p + j] = a.charCodeAt(j);
+      p += l;
+    } else {
+      p += b.latin1Write(a, p, l);
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return p;
+}
+
+/** Decimal digits of a non-negative integer at b[p..]; returns the position after them. */
+function writeUint(b: Buffer, p: number, v: number): number {
+  if (v < 10) {
+    b[p] = 48 + v;
+    return p + 1;
+  }
+  let digits = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+  for (let i = p + digits - 1; i >= p; i--) {
+    b[i] = 48 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return p + digits;
 }
 
 /** A command as RESP multibulk (latin1: one char per byte). */

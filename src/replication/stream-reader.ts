@@ -122,12 +122,11 @@ export class StreamReader {
     this.applied = this.pos;
   }
 
-  /** The raw bytes of the commands applied since the last call, as a latin1 string. */
-  takeApplied(): string {
-    if (this.applied === this.fwd) return '';
-    const s = this.buf.latin1Slice(this.fwd, this.applied);
+  /** The raw bytes of the commands applied since the last call (a view: never modified later). */
+  takeApplied(): Buffer {
+    const b = this.buf.subarray(this.fwd, this.applied);
     this.fwd = this.applied;
-    return s;
+    return b;
   }
 
   /** Bytes received and not applied yet (slave_read_repl_offset - slave_repl_offset). */
