@@ -14,7 +14,7 @@ import { Fleet, call, describeDataset, diffDescriptions, info, ok, pipeline, run
 import { Server } from '../src/server/server.js';
 import { Config } from '../src/server/config.js';
 import { processCommand } from '../src/server/dispatch.js';
-import { RdbEncoder } from '../src/persistence/rdb-writer.js';
+import { RdbEncoder, dumpPayload } from '../src/persistence/rdb-writer.js';
 import { Snapshot } from '../src/persistence/snapshot.js';
 import { parseRdb } from '../src/persistence/rdb-reader.js';
 
@@ -196,6 +196,62 @@ describe('snapshot internals (in-process)', () => {
     expect(d.dict.get('k1999')).toBe('v1999');
     expect((d.dict.get('list') as unknown as { toArray(): string[] }).toArray()).toEqual(['a', 'b']);
   });
+  it('big values are written over several slices; keys preserved meanwhile follow them', async () => {
+    const server = new Server(new Config());
+    const c = server.createClient(null);
+    const exec = (...argv: string[]) => processCommand(server, c, argv);
+    const many = (n: number, f: (i: number) => string[]) => Array.from({ length: n }, (_, i) => f(i)).flat();
+    // Big values first (the walk meets them first), then small keys it reaches later.
+    exec('HSET', 'bigh', ...many(3000, (i) => [`f${i}`, `value ${i} lorem ipsum dolor sit amet`]));
+    exec('SADD', 'bigs', ...many(3000, (i) => [`member:${i}`]));
+    exec('ZADD', 'bigz', ...many(3000, (i) => [String((i * 7919) % 1000), `m${i}`]));
+    exec('RPUSH', 'bigl', ...many(3000, (i) => [`element ${i} lorem ipsum dolor sit amet`]));
+    for (let i = 0; i < 1000; i++) exec('XADD', 'bigx', `${i + 1}-0`, 'f', String(i));
+    for (let i = 0; i < 300; i++) exec('SET', `s${i}`, `v${i}`);
+    exec('PEXPIREAT', 's7', String(Date.now() + 1e9));
+    exec('SELECT', '1');
+    exec('SET', 'other', 'db1');
+    exec('SELECT', '0');
+    const opts = { compress: true, listFill: -2 };
+    const expected = new Map<string, string>();
+    for (const [k, v] of server.dbs[0].dict) expected.set(k, dumpPayload(v, opts).toString('hex'));
+    const chunks: Buffer[] = [];
+    const snap = new Snapshot(server, new RdbEncoder({ write: (b) => chunks.push(b) }, { checksum: true, ...opts }), { keyDelayUs: 300 });
+    const pendingKey = () => (snap as unknown as { pending: { key: string } | null }).pending?.key ?? null;
+    const waitPending = async (key: string) => {
+      while (pendingKey() !== key) await sleep(1);
+    };
+    snap.start();
+    await waitPending('bigh');
+    exec('SET', 's1', 'changed'); // preserved while bigh is half written: into the side buffer
+    exec('DEL', 's2');
+    exec('SADD', 'bigs', 'new member'); // a big value not reached yet, preserved whole
+    exec('HSET', 'bigh', 'f0', 'changed'); // the value being written: finished first
+    expect(pendingKey()).toBeNull();
+    await waitPending('bigz');
+    exec('SET', 's3', 'changed');
+    exec('SELECT', '1');
+    exec('FLUSHDB'); // finishes the pending value, then writes DB 1
+    exec('SELECT', '0');
+    await waitPending('bigl');
+    exec('APPEND', 's4', 'x');
+    exec('DEL', 'bigl');
+    await waitPending('bigx');
+    exec('SET', 's5', 'changed');
+    exec('XADD', 'bigx', '2000-0', 'f', 'new');
+    await snap.finished;
+    const res = parseRdb(Buffer.concat(chunks), {
+      numDbs: 16,
+      limits: { hashEntries: 128, hashValue: 64, setIntset: 512, zsetEntries: 128, zsetValue: 64 },
+      expireBefore: null,
+      checksum: true,
+    });
+    const d = res.dbs[0];
+    expect(d.dict.size).toBe(expected.size);
+    for (const [k, hex] of expected) expect(dumpPayload(d.dict.get(k)!, opts).toString('hex'), k).toBe(hex);
+    expect([...d.expires.keys()]).toEqual(['s7']);
+    expect(res.dbs[1].dict.get('other')).toBe('db1');
+  }, 30000);
 });
 
 describe('saving commands against redis-server', () => {

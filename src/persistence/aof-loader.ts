@@ -9,6 +9,7 @@ import type { Server } from '../server/server.js';
 import { Client, ReplyMode } from '../server/client.js';
 import { call } from '../server/dispatch.js';
 import { AofManifest, errText } from './aof-manifest.js';
+import { throughputBegin, throughputEnd } from './gc-mode.js';
 
 export const enum AofLoad {
   Ok,
@@ -321,6 +322,7 @@ export function loadAppendOnlyFiles(ctx: LoadContext, am: AofManifest): LoadResu
   }
   if (res.totalSize === 0) return { ...res, status: AofLoad.Empty };
   server.loading = true;
+  throughputBegin();
   try {
     for (let i = 0; i < files.length; i++) {
       const f = files[i];
@@ -342,6 +344,7 @@ export function loadAppendOnlyFiles(ctx: LoadContext, am: AofManifest): LoadResu
     }
   } finally {
     server.loading = false;
+    throughputEnd();
   }
   return res;
 }

@@ -123,30 +123,35 @@ export function lzfCompressInto(inp: Uint8Array, inLen: number, out: Uint8Array,
 /** lzf_decompress: exactly outLen bytes, or null when the input is not valid LZF for that size. */
 export function lzfDecompress(inp: Uint8Array, start: number, end: number, outLen: number): Buffer | null {
   const out = Buffer.allocUnsafe(outLen);
+  return lzfDecompressInto(inp, start, end, out, outLen) ? out : null;
+}
+
+/** lzf_decompress into out[0..outLen) (out may be longer); false when the input is not valid LZF for that size. */
+export function lzfDecompressInto(inp: Uint8Array, start: number, end: number, out: Uint8Array, outLen: number): boolean {
   let ip = start;
   let op = 0;
-  if (start >= end) return outLen === 0 ? out : null;
+  if (start >= end) return outLen === 0;
   do {
     let ctrl = inp[ip++];
     if (ctrl < 1 << 5) {
       ctrl++;
-      if (op + ctrl > outLen) return null;
-      if (ip + ctrl > end) return null;
+      if (op + ctrl > outLen) return false;
+      if (ip + ctrl > end) return false;
       for (let k = 0; k < ctrl; k++) out[op++] = inp[ip++];
     } else {
       let len = ctrl >> 5;
       let ref = op - ((ctrl & 0x1f) << 8) - 1;
-      if (ip >= end) return null;
+      if (ip >= end) return false;
       if (len === 7) {
         len += inp[ip++];
-        if (ip >= end) return null;
+        if (ip >= end) return false;
       }
       ref -= inp[ip++];
-      if (op + len + 2 > outLen) return null;
-      if (ref < 0) return null;
+      if (op + len + 2 > outLen) return false;
+      if (ref < 0) return false;
       len += 2;
       for (let k = 0; k < len; k++) out[op++] = out[ref++];
     }
   } while (ip < end);
-  return op === outLen ? out : null;
+  return op === outLen;
 }

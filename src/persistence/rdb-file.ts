@@ -8,6 +8,7 @@ import { usedMemory } from '../server/admin-state.js';
 import { RdbEncoder, type EncodeOptions, type RdbSink } from './rdb-writer.js';
 import { parseRdb, type LoadLimits, type LoadResult } from './rdb-reader.js';
 import { Snapshot, type SnapshotOptions } from './snapshot.js';
+import { inThroughputMode } from './gc-mode.js';
 
 /** Writes chunks to a file synchronously (page cache: microseconds); fsync is separate. */
 export class FileSink implements RdbSink {
@@ -240,23 +241,25 @@ export function readRdbFile(server: Server, file: string, opts: { progress?: boo
   const t0 = Date.now();
   let lastLog = t0;
   const delay = server.config.num('key-load-delay');
-  return parseRdb(buf, {
-    numDbs: server.dbs.length,
-    limits: loadLimits(server),
-    keyDelayUs: delay > 0 ? delay : 0,
-    expireBefore: Date.now(),
-    checksum: server.config.bool('rdbchecksum'),
-    log: (level, msg) => (level === 'warning' ? server.log.warning(msg) : server.log.notice(msg)),
-    progress: opts.progress
-      ? (pos, keys) => {
-          const now = Date.now();
-          if (now - lastLog < 1000) return;
-          lastLog = now;
-          const rate = Math.round((keys * 1000) / Math.max(1, now - t0));
-          server.log.notice(`Loading RDB: ${((pos * 100) / total).toFixed(1)}% (${keys} keys, ${rate} keys/s)`);
-        }
-      : undefined,
-  });
+  return inThroughputMode(() =>
+    parseRdb(buf, {
+      numDbs: server.dbs.length,
+      limits: loadLimits(server),
+      keyDelayUs: delay > 0 ? delay : 0,
+      expireBefore: Date.now(),
+      checksum: server.config.bool('rdbchecksum'),
+      log: (level, msg) => (level === 'warning' ? server.log.warning(msg) : server.log.notice(msg)),
+      progress: opts.progress
+        ? (pos, keys) => {
+            const now = Date.now();
+            if (now - lastLog < 1000) return;
+            lastLog = now;
+            const rate = Math.round((keys * 1000) / Math.max(1, now - t0));
+            server.log.notice(`Loading RDB: ${((pos * 100) / total).toFixed(1)}% (${keys} keys, ${rate} keys/s)`);
+          }
+        : undefined,
+    }),
+  );
 }
 
 /**

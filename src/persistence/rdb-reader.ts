@@ -8,7 +8,7 @@ import { SetObject } from '../datatypes/set.js';
 import { ZSet } from '../datatypes/zset.js';
 import { ListObject } from '../datatypes/list.js';
 import { Crc64, leHex } from './crc64.js';
-import { lzfDecompress } from './lzf.js';
+import { lzfDecompress, lzfDecompressInto } from './lzf.js';
 import { BlobError, lpDecode } from './listpack.js';
 import { zlDecode } from './ziplist.js';
 import { intsetDecode } from './intset-codec.js';
@@ -18,6 +18,9 @@ import * as T from './rdb-types.js';
 
 /** key-load-delay blocks like Redis's debugDelay (this module stays free of server imports). */
 const delayCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Where LZF strings are decompressed before they become JS strings. */
+let lzfScratch = Buffer.allocUnsafe(4096);
 
 /** A refused input: what was wrong and the byte offset where it was found. */
 export class RdbError extends Error {
@@ -151,12 +154,23 @@ export class RdbReader {
     return out;
   }
 
+  /** An LZF-compressed string, decompressed into a scratch buffer (no Buffer per string). */
+  private lzfString(at: number): string {
+    const clen = this.len();
+    const len = this.len();
+    this.need(clen);
+    if (lzfScratch.length < len) lzfScratch = Buffer.allocUnsafe(Math.max(len, lzfScratch.length * 2));
+    if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, lzfScratch, len)) this.fail('Invalid LZF compressed string', at);
+    this.pos += clen;
+    return lzfScratch.latin1Slice(0, len);
+  }
+
   /** rdbGenericLoadStringObject as a latin1 JS string. */
   string(): string {
     const at = this.pos;
     const n = this.lenOrEnc();
     if (this.isEnc) {
-      if (n === T.ENC_LZF) return this.lzf(at).latin1Slice(0);
+      if (n === T.ENC_LZF) return this.lzfString(at);
       return String(this.intEnc(n, at));
     }
     this.need(n);
@@ -241,24 +255,50 @@ function parseCDouble(s: string): number | null {
   return m ? Number(m[0]) : null;
 }
 
+/**
+ * A plain decimal ("-12", "1.5"): Number() rounds it exactly as strtod does; null for anything
+ * else (exponents, inf, nan, spaces...), which goes through parseCDouble.
+ */
+function plainDecimal(s: string): number | null {
+  const n = s.length;
+  let i = n > 0 && s.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return null;
+  }
+  return digits > 0 ? Number(s) : null;
+}
+
 /** A score stored as a listpack element (zzlGetScore: strtod of the string, or the integer). */
 function lpScore(s: string, r: RdbReader, at: number): number {
-  const d = parseCDouble(s);
+  const d = plainDecimal(s) ?? parseCDouble(s);
   if (d === null) r.fail(`Invalid sorted set score '${s}'`, at);
   return d;
+}
+
+/** Does a field repeat in flat [f, v, ...] pairs? (Small hashes: compared pairwise, no Set.) */
+function hasDuplicateField(flat: string[]): boolean {
+  if (flat.length > 32) return new Set(flat.filter((_, i) => i % 2 === 0)).size !== flat.length / 2;
+  for (let i = 2; i < flat.length; i += 2) {
+    const f = flat[i];
+    for (let j = 0; j < i; j += 2) if (flat[j] === f) return true;
+  }
+  return false;
 }
 
 function buildHashFromPairs(flat: string[], lim: LoadLimits, r: RdbReader, at: number, checkValues: boolean): HashObject | null {
   if (flat.length % 2 !== 0) r.fail('Hash listpack with an odd number of elements', at);
   if (flat.length === 0) return null;
   const n = flat.length / 2;
-  const seen = new Set<string>();
+  if (hasDuplicateField(flat)) r.fail('Hash with dup elements', at);
   let maxLen = 0;
   for (let i = 0; i < flat.length; i += 2) {
     const f = flat[i];
     const v = flat[i + 1];
-    if (seen.has(f)) r.fail('Hash with dup elements', at);
-    seen.add(f);
     if (f.length > maxLen) maxLen = f.length;
     if (v.length > maxLen) maxLen = v.length;
   }

@@ -8,7 +8,7 @@ import { SetObject } from '../datatypes/set.js';
 import { ZSet } from '../datatypes/zset.js';
 import { ListObject } from '../datatypes/list.js';
 import { StreamObject } from '../datatypes/stream-struct.js';
-import { STREAM_RDB_TYPE, writeStream } from './stream-codec.js';
+import { STREAM_RDB_TYPE, streamSteps } from './stream-codec.js';
 import { isInt64 } from '../datatypes/intset.js';
 import { fmtG17 } from '../resp/reply.js';
 import { Crc64 } from './crc64.js';
@@ -32,6 +32,10 @@ export interface EncodeOptions {
 }
 
 const CHUNK = 64 * 1024;
+/** Collections with more elements than this can be written in steps (bigValue). */
+const BIG_VALUE = 512;
+/** A step of a big value writes about this many elements. */
+const STEP_ELEMENTS = 64;
 
 /** Scratch buffers for compressing strings without allocating per string. */
 let scratchIn = Buffer.allocUnsafe(4096);
@@ -304,77 +308,112 @@ export class RdbEncoder {
 
   /** rdbSaveKeyValuePair (without LRU/LFU info). */
   keyValue(key: string, v: Value, expireMs: number | undefined): void {
+    this.keyHeader(key, v, expireMs);
+    this.value(v);
+  }
+
+  /** What precedes a value in rdbSaveKeyValuePair: expire time, type, key. */
+  keyHeader(key: string, v: Value, expireMs: number | undefined): void {
     if (expireMs !== undefined) {
       this.u8(T.OP_EXPIRETIME_MS);
       this.ms(expireMs);
     }
     this.u8(rdbType(v));
     this.string(key);
-    this.value(v);
   }
 
   /** rdbSaveObject */
   value(v: Value): void {
     if (typeof v === 'string') return this.string(v);
-    if (v instanceof HashObject) return this.hash(v);
-    if (v instanceof SetObject) return this.set(v);
-    if (v instanceof ZSet) return this.zset(v);
+    if (v instanceof HashObject && v.isListpack) return this.hashListpack(v);
+    if (v instanceof SetObject && v.ints) return this.blob(intsetEncode(v.ints));
+    if (v instanceof ZSet && v.listpack) return this.zsetListpack(v);
+    const steps = this.valueSteps(v);
+    while (!steps.next().done);
+  }
+
+  /**
+   * A value too big to write in one go (more than BIG_VALUE elements, not listpack/intset
+   * encoded) as steps: the generator writes it and yields every STEP_ELEMENTS or so; the value
+   * must not change until it is done. null: write it with value().
+   */
+  bigValue(v: Value): Generator<void, void> | null {
+    if (typeof v === 'string') return null;
+    if (v instanceof HashObject) return v.isListpack || v.size <= BIG_VALUE ? null : this.valueSteps(v);
+    if (v instanceof SetObject) return v.ints || v.size <= BIG_VALUE ? null : this.valueSteps(v);
+    if (v instanceof ZSet) return v.listpack || v.size <= BIG_VALUE ? null : this.valueSteps(v);
+    if (v instanceof ListObject) return v.length <= BIG_VALUE ? null : this.valueSteps(v);
+    if (v instanceof StreamObject) return v.length <= BIG_VALUE ? null : this.valueSteps(v);
+    return null;
+  }
+
+  /** rdbSaveObject for the encodings written element by element. */
+  private valueSteps(v: Exclude<Value, string>): Generator<void, void> {
+    if (v instanceof HashObject) return this.hashTable(v);
+    if (v instanceof SetObject) return this.setTable(v);
+    if (v instanceof ZSet) return this.zsetSkiplist(v);
     if (v instanceof ListObject) return this.list(v);
-    if (v instanceof StreamObject) return writeStream(this, v);
+    if (v instanceof StreamObject) return streamSteps(this, v);
     throw new Error(`cannot serialize a value of type ${v.type}`);
   }
 
-  private hash(h: HashObject): void {
+  private hashListpack(h: HashObject): void {
     const [fields, vals] = h.arrays();
-    if (h.isListpack) {
-      const w = new ListpackWriter(64);
-      for (let i = 0; i < fields.length; i++) {
-        w.append(fields[i]);
-        w.append(vals[i]);
-      }
-      this.blob(w.finish());
-      return;
-    }
-    this.len(fields.length);
+    const w = new ListpackWriter(64);
     for (let i = 0; i < fields.length; i++) {
+      w.append(fields[i]);
+      w.append(vals[i]);
+    }
+    this.blob(w.finish());
+  }
+
+  private *hashTable(h: HashObject): Generator<void, void> {
+    const [fields, vals] = h.arrays();
+    const n = fields.length;
+    this.len(n);
+    for (let i = 0; i < n; i++) {
       this.string(fields[i]);
       this.string(vals[i]);
+      if (i % STEP_ELEMENTS === STEP_ELEMENTS - 1) yield;
     }
   }
 
-  private set(s: SetObject): void {
-    if (s.ints) {
-      this.blob(intsetEncode(s.ints));
-      return;
-    }
+  private *setTable(s: SetObject): Generator<void, void> {
     const m = s.members();
-    this.len(m.length);
-    for (let i = 0; i < m.length; i++) this.string(m[i]);
+    const n = m.length;
+    this.len(n);
+    for (let i = 0; i < n; i++) {
+      this.string(m[i]);
+      if (i % STEP_ELEMENTS === STEP_ELEMENTS - 1) yield;
+    }
   }
 
-  private zset(z: ZSet): void {
-    if (z.listpack) {
-      const w = new ListpackWriter(64);
-      for (let n = z.zsl.first; n !== null; n = n.fwd) {
-        w.append(n.member);
-        w.append(d2string(n.score));
-      }
-      this.blob(w.finish());
-      return;
+  private zsetListpack(z: ZSet): void {
+    const w = new ListpackWriter(64);
+    for (let n = z.zsl.first; n !== null; n = n.fwd) {
+      w.append(n.member);
+      w.append(d2string(n.score));
     }
+    this.blob(w.finish());
+  }
+
+  private *zsetSkiplist(z: ZSet): Generator<void, void> {
     // From the greatest to the smallest, as Redis (loading then inserts at the head).
     this.len(z.size);
+    let i = 0;
     for (let n = z.zsl.tail; n !== null; n = n.backward) {
       this.string(n.member);
       this.binDouble(n.score);
+      if (++i % STEP_ELEMENTS === 0) yield;
     }
   }
 
   /** A quicklist of listpack nodes split as quicklist's _quicklistNodeAllowInsert would. */
-  private list(l: ListObject): void {
+  private *list(l: ListObject): Generator<void, void> {
     const d = l.d;
     const n = d.length;
     const fill = this.opts.listFill;
+    // The node count comes first: build every node before writing any.
     const nodes: Buffer[] = [];
     let w = new ListpackWriter(256);
     for (let i = 0; i < n; i++) {
@@ -384,12 +423,14 @@ export class RdbEncoder {
         w = new ListpackWriter(256);
       }
       w.append(s);
+      if (i % STEP_ELEMENTS === STEP_ELEMENTS - 1) yield;
     }
     if (w.count > 0) nodes.push(w.finish());
     this.len(nodes.length);
     for (const node of nodes) {
       this.len(T.QL_PACKED);
       this.blob(node);
+      yield;
     }
   }
 }

@@ -2,11 +2,14 @@
 // (Dragonfly's "serialize before write"). The keyspace is walked in short slices on the event loop;
 // before a write command, an expiry or a flush touches a key the walk has not reached, the hook
 // (server.snapshot) serializes that key's old value first. Keys created after the start are marked
-// done while absent, so they never appear. Output goes to any RdbSink (file, socket...).
+// done while absent, so they never appear. Output goes to any RdbSink (file, socket...). A big
+// collection is written over several slices; keys preserved meanwhile go to a side buffer that
+// follows it in the stream.
 import type { Server } from '../server/server.js';
 import type { Db, Value } from '../datatypes/db.js';
 import { RdbEncoder } from './rdb-writer.js';
 import { OP_EOF } from './rdb-types.js';
+import { throughputBegin, throughputEnd } from './gc-mode.js';
 
 /**
  * Default time budget of one slice of the walk. A command that arrives during a slice waits for
@@ -25,17 +28,60 @@ export interface SnapshotOptions {
   usedMemory?: number;
 }
 
+const SHARD_BITS = 8;
+
+/**
+ * A set of keys split over 256 Sets by a cheap hash of a few characters: growing one big Set
+ * rehashes all its entries at once (~60 ms at 1M keys), a shard only its own.
+ */
+class KeySet {
+  private readonly shards: (Set<string> | undefined)[] = new Array<Set<string> | undefined>(1 << SHARD_BITS);
+
+  private shard(k: string): Set<string> {
+    const n = k.length;
+    let h = n;
+    if (n > 0) h = h * 31 + k.charCodeAt(n - 1) * 961 + k.charCodeAt(n >> 1);
+    if (n > 2) h = h * 961 + k.charCodeAt(n - 2) * 31 + k.charCodeAt(n - 3);
+    const i = Math.imul(h, 0x9e3779b1) >>> (32 - SHARD_BITS);
+    return (this.shards[i] ??= new Set());
+  }
+
+  /** Add k; false if it was there already. */
+  add(k: string): boolean {
+    const s = this.shard(k);
+    const n = s.size;
+    s.add(k);
+    return s.size !== n;
+  }
+}
+
+/** A big value being written over several slices. */
+interface Pending {
+  db: Db;
+  key: string;
+  steps: Generator<void, void>;
+}
+
 export class Snapshot {
   /** per DB: keys already handled (written, or absent when first touched); null = DB finished */
-  private done: (Set<string> | null)[] = [];
+  private done: (KeySet | null)[] = [];
   private sizes: number[] = [];
   private expiresSizes: number[] = [];
   private resized: boolean[] = [];
+  /** the DB the main stream selected last */
   private selected = -1;
   private dbIndex = 0;
   private iter: Iterator<[string, Value]> | null = null;
+  /** the big value in the middle of the main stream, if any */
+  private pending: Pending | null = null;
+  /** keys preserved while `pending` is unfinished (they follow it in the stream) */
+  private side: RdbEncoder | null = null;
+  private sideSelected = -1;
   private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
   private settled = false;
+  private inThroughputMode = false;
+  /** big values in steps: only with a real RDB encoder (the AOF rewrite passes a CommandEncoder) */
+  private readonly canStep: boolean;
   private resolve!: () => void;
   private reject!: (e: Error) => void;
   /** resolves once every key, EOF and the checksum went to the encoder's sink */
@@ -54,10 +100,11 @@ export class Snapshot {
       this.sizes.push(db.dict.size);
       this.expiresSizes.push(db.expires.size);
       this.resized.push(false);
-      this.done.push(db.dict.size === 0 ? null : new Set());
+      this.done.push(db.dict.size === 0 ? null : new KeySet());
       total += db.dict.size;
     }
     this.keysTotal = total;
+    this.canStep = enc instanceof RdbEncoder;
     this.finished = new Promise<void>((res, rej) => {
       this.resolve = res;
       this.reject = rej;
@@ -66,31 +113,78 @@ export class Snapshot {
     this.finished.catch(() => {});
   }
 
-  private writeKey(db: Db, key: string, v: Value): void {
-    const id = db.id;
-    if (this.selected !== id) {
-      this.enc.selectDb(id);
-      this.selected = id;
-      if (!this.resized[id]) {
-        this.enc.resizeDb(this.sizes[id], this.expiresSizes[id]);
-        this.resized[id] = true;
+  /** SELECTDB (and RESIZEDB the first time) unless `enc`'s stream has db selected already. */
+  private select(enc: RdbEncoder, id: number, selected: number): void {
+    if (selected === id) return;
+    enc.selectDb(id);
+    if (!this.resized[id]) {
+      enc.resizeDb(this.sizes[id], this.expiresSizes[id]);
+      this.resized[id] = true;
+    }
+  }
+
+  private expireOf(db: Db, key: string): number | undefined {
+    return db.expires.size === 0 ? undefined : db.expires.get(key);
+  }
+
+  /** Write a key into the main stream: at once, or as `pending` if it is big (when allowed). */
+  private writeKey(db: Db, key: string, v: Value, allowSteps: boolean): void {
+    this.select(this.enc, db.id, this.selected);
+    this.selected = db.id;
+    this.keysProcessed++;
+    if (allowSteps && this.canStep) {
+      const steps = this.enc.bigValue(v);
+      if (steps !== null) {
+        this.enc.keyHeader(key, v, this.expireOf(db, key));
+        this.pending = { db, key, steps };
+        return;
       }
     }
-    this.enc.keyValue(key, v, db.expires.size === 0 ? undefined : db.expires.get(key));
+    this.enc.keyValue(key, v, this.expireOf(db, key));
+  }
+
+  /** A key preserved while a big value is half written: into the side buffer. */
+  private writeSide(db: Db, key: string, v: Value): void {
+    if (this.side === null) {
+      this.side = new RdbEncoder(null, { ...this.enc.opts, checksum: false });
+      this.sideSelected = -1;
+    }
+    this.select(this.side, db.id, this.sideSelected);
+    this.sideSelected = db.id;
     this.keysProcessed++;
+    this.side.keyValue(key, v, this.expireOf(db, key));
+  }
+
+  /** Continue the pending big value until done (deadline null) or past the deadline; true if done. */
+  private advance(deadline: number | null): boolean {
+    const p = this.pending!;
+    for (;;) {
+      if (p.steps.next().done) break;
+      if (deadline !== null && performance.now() >= deadline) return false;
+    }
+    this.pending = null;
+    if (this.side !== null) {
+      // The keys preserved meanwhile follow the big value.
+      this.enc.raw(this.side.take());
+      if (this.sideSelected !== -1) this.selected = this.sideSelected;
+      this.side = null;
+    }
+    return true;
   }
 
   /** The hook: serialize the key's current (old) value unless it was handled already. */
   preserve(db: Db, key: string): void {
     const set = this.done[db.id];
     if (set === null || set === undefined) return;
-    const n = set.size;
-    set.add(key);
-    if (set.size === n) return;
-    const v = db.dict.get(key);
-    if (v === undefined) return; // created after the start: never part of this snapshot
+    const p = this.pending;
     try {
-      this.writeKey(db, key, v);
+      // The big value being written is about to change: finish it first.
+      if (p !== null && p.db === db && p.key === key) return void this.advance(null);
+      if (!set.add(key)) return;
+      const v = db.dict.get(key);
+      if (v === undefined) return; // created after the start: never part of this snapshot
+      if (p !== null) this.writeSide(db, key, v);
+      else this.writeKey(db, key, v, false);
     } catch (e) {
       this.fail(e as Error);
     }
@@ -101,9 +195,10 @@ export class Snapshot {
     const set = this.done[db.id];
     if (set === null || set === undefined) return;
     try {
+      if (this.pending !== null) this.advance(null);
       for (const [k, v] of db.dict) {
-        if (set.has(k)) continue;
-        this.writeKey(db, k, v);
+        if (!set.add(k)) continue;
+        this.writeKey(db, k, v, false);
       }
     } catch (e) {
       this.fail(e as Error);
@@ -123,20 +218,27 @@ export class Snapshot {
       return;
     }
     this.server.snapshot = this;
+    throughputBegin();
+    this.inThroughputMode = true;
     this.schedule(0);
   }
 
   /** Write the whole snapshot now, blocking (SAVE, DEBUG RELOAD, shutdown). */
   runSync(): void {
-    this.enc.header(this.opts.usedMemory ?? 0, this.opts.aofBase);
-    const dbs = this.server.dbs;
-    for (let i = 0; i < dbs.length; i++) {
-      if (this.done[i] === null) continue;
-      const db = dbs[i];
-      for (const [k, v] of db.dict) this.writeKey(db, k, v);
-      this.done[i] = null;
+    throughputBegin();
+    try {
+      this.enc.header(this.opts.usedMemory ?? 0, this.opts.aofBase);
+      const dbs = this.server.dbs;
+      for (let i = 0; i < dbs.length; i++) {
+        if (this.done[i] === null) continue;
+        const db = dbs[i];
+        for (const [k, v] of db.dict) this.writeKey(db, k, v, false);
+        this.done[i] = null;
+      }
+      this.finishStream();
+    } finally {
+      throughputEnd();
     }
-    this.finishStream();
   }
 
   private schedule(delayMs: number): void {
@@ -155,7 +257,11 @@ export class Snapshot {
     const dbs = this.server.dbs;
     let n = 0;
     let waitUs = 0;
+    // With rdb-key-save-delay (tests), each step of a big value counts as one key.
+    const stepDeadline = delayUs > 0 ? 0 : deadline;
+    const stepDelay = delayUs > 0 ? Math.max(1, Math.round(delayUs / 1000)) : 0;
     try {
+      if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
       while (this.dbIndex < dbs.length) {
         const set = this.done[this.dbIndex];
         if (set === null) {
@@ -173,16 +279,14 @@ export class Snapshot {
           continue;
         }
         const [k, v] = r.value;
-        const before = set.size;
-        set.add(k);
-        if (set.size === before) continue;
-        this.writeKey(db, k, v);
+        if (!set.add(k)) continue;
+        this.writeKey(db, k, v, true);
+        if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
         if (delayUs > 0) {
           waitUs += delayUs;
           if (waitUs >= 1000) return this.schedule(Math.round(waitUs / 1000));
         } else if ((typeof v !== 'string' || (++n & 31) === 0) && performance.now() >= deadline) {
-          // After every collection (a big one can take tens of ms alone: never chain them in one
-          // slice), after every 32 strings otherwise.
+          // After every collection, after every 32 strings otherwise.
           return this.schedule(0);
         }
       }
@@ -207,8 +311,14 @@ export class Snapshot {
       this.timer = null;
     }
     if (this.server.snapshot === this) this.server.snapshot = null;
+    if (this.inThroughputMode) {
+      this.inThroughputMode = false;
+      throughputEnd();
+    }
     this.done = [];
     this.iter = null;
+    this.pending = null;
+    this.side = null;
     if (err) this.reject(err);
     else this.resolve();
   }

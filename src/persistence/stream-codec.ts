@@ -64,13 +64,17 @@ function lenSigned(enc: RdbEncoder, v: number | bigint): void {
   else enc.lenBig(((big(v) % TWO64) + TWO64) % TWO64);
 }
 
-/** Write a stream as RDB_TYPE_STREAM_LISTPACKS_2 (the type byte is the caller's). */
-export function writeStream(enc: RdbEncoder, s: StreamObject): void {
+/**
+ * Write a stream as RDB_TYPE_STREAM_LISTPACKS_2 (the type byte is the caller's), in steps: yields
+ * after each node and each consumer group.
+ */
+export function* streamSteps(enc: RdbEncoder, s: StreamObject): Generator<void, void> {
   enc.len(s.nodeCount);
   for (let i = s.head; i < s.nodes.length; i++) {
     const node = s.nodes[i];
     enc.blob(idBytes(node.masterMs, node.masterSeq));
     enc.blob(encodeNode(node));
+    yield;
   }
   enc.len(s.length);
   lenU64(enc, s.lastMs);
@@ -105,6 +109,7 @@ export function writeStream(enc: RdbEncoder, s: StreamObject): void {
         enc.raw(idBytes(ms, seq));
       });
     }
+    yield;
   }
 }
 
