@@ -7,6 +7,7 @@ import { Differential, Rng, seeds, type DiffPair } from './support/diff.js';
 import { compareKeyspaceEvents, eddyHas, parseReply } from './support/collections.js';
 import type { RawClient, Reply } from './support/raw-client.js';
 import { Deque } from '../src/datatypes/deque.js';
+import { shareValue } from '../src/datatypes/collection.js';
 import { Server } from '../src/server/server.js';
 import { Config } from '../src/server/config.js';
 import { processCommand } from '../src/server/dispatch.js';
@@ -950,6 +951,16 @@ describe('lists: encoding and MEMORY USAGE', () => {
 
 // ---------------------------------------------------------------------------------------------
 // In-process: the deque, propagation, timeout parsing
+
+describe('shared short values', () => {
+  it('shareValue always returns an equal string, whatever collides', () => {
+    const rng = new Rng(7);
+    const pool = Array.from({ length: 20000 }, (_, i) => (i % 3 === 0 ? String(rng.int(0, 100)) : 'v' + rng.int(0, 50000) + '\xff'.repeat(i % 17)));
+    for (const s of pool) expect(shareValue(s)).toBe(s);
+    for (const s of pool) expect(shareValue(s.slice(0))).toBe(s);
+    expect(shareValue('')).toBe('');
+  });
+});
 
 describe('deque', () => {
   it('matches an array model under random operations', () => {

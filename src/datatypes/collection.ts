@@ -1,6 +1,7 @@
 // Why: what the collection types (hash, set, zset...) share: the typed key lookup (lookupKeyRead/
-// Write + checkType), the signed count of the random-member commands, and argument errors some
-// commands raise themselves, with Redis's exact texts.
+// Write + checkType), the signed count of the random-member commands, argument errors some
+// commands raise themselves (Redis's exact texts), the writer of many-bulk array replies and the
+// sharing of short stored values.
 import type { Client } from '../server/client.js';
 import type { RObject } from './db.js';
 import { ERR_NOT_INT, ERR_WRONGTYPE, fail } from '../server/errors.js';
@@ -127,4 +128,29 @@ export function replyRaw(s: string): void {
 export function replyEnd(): void {
   wbFlush();
   wc = null;
+}
+
+/*
+ * Sharing of short element values (list elements, hash values): Redis keeps them as bytes inside
+ * listpacks, eddy as one JS string each, so a value stored a million times ("0", "1", "xxx", "ok")
+ * costs a million string objects, every one of them copied out of the young generation by the GC.
+ * A small direct-mapped cache of recently stored short values returns the copy already kept, so a
+ * repeated value is stored as a pointer only and the request's string dies young. Strings are
+ * immutable: sharing is invisible to the commands.
+ */
+const SHARE_MAX_LEN = 16;
+const SHARE_SLOTS = 4096;
+const shared: string[] = new Array<string>(SHARE_SLOTS).fill('');
+
+/** s, or an equal string already stored elsewhere. */
+export function shareValue(s: string): string {
+  const n = s.length;
+  if (n > SHARE_MAX_LEN) return s;
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h, 31) + s.charCodeAt(i);
+  h = (h ^ (h >>> 11)) & (SHARE_SLOTS - 1);
+  const t = shared[h];
+  if (t === s) return t;
+  shared[h] = s;
+  return s;
 }

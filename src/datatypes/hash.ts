@@ -12,7 +12,7 @@ import { parseLL } from '../resp/request-parser.js';
 import { DenseMap } from './dense.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { lookupTyped, parseRandCount, replyArityError, replyBulk, replyEnd, replyStart } from './collection.js';
+import { lookupTyped, parseRandCount, replyArityError, replyBulk, replyEnd, replyStart, shareValue } from './collection.js';
 import { LongDoubleError, incrByFloat, parseLongDouble } from './longdouble.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value, read once per command */
@@ -179,7 +179,7 @@ export class HashObject implements RObject {
   /** hashTypeSet: returns true when f is a new field. Converts as Redis does (too long, too many). */
   set(f: string, v: string, lim: HashLimits): boolean {
     const p = this.pack;
-    if (p === null) return this.ht!.set(f, v);
+    if (p === null) return this.ht!.set(f, shareValue(v));
     if (f.length > lim.value || v.length > lim.value) {
       this.convert();
       return this.ht!.set(f, v);

@@ -9,7 +9,7 @@ import { CRLF } from '../resp/reply.js';
 import { ERR_NO_SUCH_KEY, ERR_OUT_OF_RANGE, ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { getInt } from '../server/args.js';
 import { blockForKeys, parseTimeout, servingKey, signalKeyAsReady } from '../server/blocking.js';
-import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, replyArityError, replyBulk, replyEnd, replyRaw, replyStart } from './collection.js';
+import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, replyArityError, replyBulk, replyEnd, replyRaw, replyStart, shareValue } from './collection.js';
 import { isInt64 } from './intset.js';
 import { Deque } from './deque.js';
 import { jeSize } from '../server/memory-cmd.js';
@@ -168,8 +168,8 @@ function pushGeneric(c: Client, argv: string[], where: Where, xx: boolean): void
     c.server.dirty--; // db.add counted one change; the pushes count below
   }
   const d = o.d;
-  if (where === Where.Head) for (let j = 2; j < argv.length; j++) d.pushFront(argv[j]);
-  else for (let j = 2; j < argv.length; j++) d.pushBack(argv[j]);
+  if (where === Where.Head) for (let j = 2; j < argv.length; j++) d.pushFront(shareValue(argv[j]));
+  else for (let j = 2; j < argv.length; j++) d.pushBack(shareValue(argv[j]));
   c.int(d.length);
   touched(c, key, argv.length - 2);
   c.server.notify('l', where === Where.Head ? 'lpush' : 'rpush', key, c.db.id);
@@ -214,7 +214,7 @@ function linsert(c: Client, argv: string[]): void {
     c.int(-1);
     return;
   }
-  d.insert(after ? i + 1 : i, argv[4]);
+  d.insert(after ? i + 1 : i, shareValue(argv[4]));
   touched(c, argv[1], 1);
   c.server.notify('l', 'linsert', argv[1], c.db.id);
   signalKeyAsReady(c.db, argv[1]);
@@ -246,7 +246,7 @@ function lset(c: Client, argv: string[]): void {
   const n = o.d.length;
   if (i < 0) i += n;
   if (i < 0 || i >= n) fail(ERR_OUT_OF_RANGE);
-  o.d.set(i, argv[3]);
+  o.d.set(i, shareValue(argv[3]));
   c.ok();
   touched(c, argv[1], 1);
   c.server.notify('l', 'lset', argv[1], c.db.id);
