@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Differential, Rng, seeds, show, splitAggregate, type DiffPair } from './support/diff.js';
 import type { RawClient, Reply } from './support/raw-client.js';
-import { findParam, formatValue, parseValue } from '../src/server/config.js';
+import { Config, findParam, formatValue, parseValue } from '../src/server/config.js';
 import { PubSub } from '../src/server/pubsub.js';
 import type { Server } from '../src/server/server.js';
 import type { Client } from '../src/server/client.js';
@@ -412,8 +412,9 @@ describe('notify-keyspace-events', () => {
       ['KEt', 't', ['ke', 'ks']],
     ];
     for (const [flags, type, want] of cases) {
-      const values = new Map<string, unknown>([['notify-keyspace-events', flags]]);
-      const server = { config: { values } } as unknown as Server;
+      const config = new Config();
+      config.values.set('notify-keyspace-events', flags);
+      const server = { config } as unknown as Server;
       const ps = new PubSub(server);
       const got: string[] = [];
       const fake = (tag: string) =>

@@ -132,6 +132,8 @@ function newCommand(fullName: string, info: Tree | null, docs: Tree | null): Com
 
 export class CommandTable {
   readonly commands = new Map<string, Command>();
+  /** argv[0] spellings already resolved (see lookup). */
+  private readonly spellings = new Map<string, Command>();
 
   constructor(defs: CommandDef[]) {
     const m = meta();
@@ -226,7 +228,14 @@ export class CommandTable {
 
   /** Find the command for argv (resolving container subcommands). */
   lookup(argv: string[]): Command | undefined {
-    const c = this.commands.get(argv[0]) ?? this.commands.get(argv[0].toLowerCase());
+    // Clients send names in any case (redis-benchmark: "SET"): remember each spelling seen, so
+    // the common path is one Map hit without a toLowerCase() allocation. Bounded: only spellings
+    // of real commands are cached.
+    let c = this.spellings.get(argv[0]);
+    if (c === undefined) {
+      c = this.commands.get(argv[0].toLowerCase());
+      if (c !== undefined && this.spellings.size < 4096) this.spellings.set(argv[0], c);
+    }
     if (!c || !c.subcommands || argv.length < 2) return c;
     return c.subcommands.get(argv[1].toLowerCase()) ?? c;
   }

@@ -389,6 +389,7 @@ export interface HotConfig {
   queryBufferLimit: number;
   slowlogLogSlowerThan: number;
   latencyTracking: boolean;
+  notifyKeyspaceEvents: string;
 }
 
 const HOT_KEYS: Record<string, keyof HotConfig> = {
@@ -396,6 +397,7 @@ const HOT_KEYS: Record<string, keyof HotConfig> = {
   'client-query-buffer-limit': 'queryBufferLimit',
   'slowlog-log-slower-than': 'slowlogLogSlowerThan',
   'latency-tracking': 'latencyTracking',
+  'notify-keyspace-events': 'notifyKeyspaceEvents',
 };
 
 /** The parameter map; every write of a hot parameter also lands in Config.hot. */
@@ -412,7 +414,13 @@ class HotValues extends Map<string, ConfigValue> {
 }
 
 export class Config {
-  readonly hot: HotConfig = { maxBulkLen: 0, queryBufferLimit: 0, slowlogLogSlowerThan: 0, latencyTracking: false };
+  readonly hot: HotConfig = {
+    maxBulkLen: 0,
+    queryBufferLimit: 0,
+    slowlogLogSlowerThan: 0,
+    latencyTracking: false,
+    notifyKeyspaceEvents: '',
+  };
   values: Map<string, ConfigValue> = new HotValues(this.hot);
 
   constructor() {

@@ -137,7 +137,7 @@ export class PubSub {
    * (CONFIG SET, config file) needs no hook; assigning stores into the config.
    */
   get notifyFlags(): string {
-    return this.server.config.values.get('notify-keyspace-events') as string;
+    return this.server.config.hot.notifyKeyspaceEvents;
   }
   set notifyFlags(v: string) {
     this.server.config.values.set('notify-keyspace-events', v);
