@@ -14,6 +14,7 @@ import { aofRestartAfterSync, aofStopForSync } from '../persistence/aof-commands
 import { StreamProtocolError, StreamReader } from './stream-reader.js';
 import { encodeCommand, type LinkInfo, type Replication } from './state.js';
 import { abortSync, disconnectReplicas } from './master.js';
+import { processCommand } from '../server/dispatch.js';
 
 type LinkState = 'connect' | 'connecting' | 'handshake' | 'transfer' | 'connected';
 type Step = 'pong' | 'replies' | 'psync' | 'bulkhead' | 'bulk';
@@ -26,6 +27,11 @@ export interface CachedMaster {
 }
 
 const MAX_LINE = 64 * 1024;
+
+/** Requests queued on a client and not run yet (a command held by CLIENT PAUSE). */
+function pending(c: Client): boolean {
+  return c.qpos < c.queue.length;
+}
 
 export class MasterLink implements LinkInfo {
   state: LinkState = 'connect';
@@ -506,7 +512,7 @@ export class MasterLink implements LinkInfo {
     if (!mc || !reader) return;
     if (this.held) {
       // A command held by CLIENT PAUSE: did it run meanwhile?
-      if (mc.queue.length !== 0 || mc.blocked) return;
+      if (pending(mc) || mc.blocked) return;
       this.held = false;
       if (mc.multi === null) reader.markApplied();
     }
@@ -526,10 +532,15 @@ export class MasterLink implements LinkInfo {
           break;
         }
         if (argv === null) break;
-        mc.queue.push(argv);
-        s.processInput(mc);
+        // processInput for this one command, keeping the queue array (and its storage): [argv]
+        // with qpos 1 is an empty queue; CLIENT PAUSE moves qpos back to hold the command.
+        const q = mc.queue;
+        if (q.length === 1 && mc.qpos === 1) q[0] = argv;
+        else q.push(argv);
+        mc.qpos = q.length;
+        processCommand(s, mc, argv);
         if (mc.closing) break;
-        if (mc.queue.length !== 0) {
+        if (pending(mc)) {
           this.held = true;
           break;
         }
@@ -598,6 +609,6 @@ export class MasterLink implements LinkInfo {
 
   /** Every cron tick: a command held by CLIENT PAUSE may have run. */
   tick(): void {
-    if (this.held && this.mc && this.mc.queue.length === 0 && !this.mc.blocked) this.process();
+    if (this.held && this.mc && !pending(this.mc) && !this.mc.blocked) this.process();
   }
 }

@@ -1,7 +1,7 @@
 // Why: the replica's reader of its master's command stream. Unlike the client request parser it
 // keeps the raw bytes of what it parsed until they are taken: applied commands are proxied
 // verbatim to our own backlog and sub-replicas, and their byte count is the replication offset.
-import { splitArgs } from '../resp/request-parser.js';
+import { latin1, splitArgs } from '../resp/request-parser.js';
 
 export class StreamProtocolError extends Error {}
 
@@ -71,7 +71,8 @@ export class StreamReader {
     if (p === -1) return this.incomplete(1);
     const n = this.num;
     if (p === -2 || n > 1024 * 1024 * 1024) throw new StreamProtocolError('invalid multibulk length from master');
-    const argv: string[] = [];
+    // Sized up front: a pushed-to empty array would allocate room for 17.
+    const argv: string[] = new Array<string>(n);
     for (let i = 0; i < n; i++) {
       if (p >= len) return this.incomplete(p - start + 1);
       if (buf[p] !== 36 /* '$' */) throw new StreamProtocolError(`expected '$', got '${String.fromCharCode(buf[p])}' from master`);
@@ -81,7 +82,7 @@ export class StreamReader {
       const bl = this.num;
       p = q;
       if (p + bl + 2 > len) return this.incomplete(p + bl + 2 - start);
-      argv.push(buf.latin1Slice(p, p + bl));
+      argv[i] = latin1(buf, p, p + bl);
       p += bl + 2;
     }
     this.pos = p;
