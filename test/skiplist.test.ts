@@ -1,8 +1,10 @@
 // Why: the sorted-set skiplist (span counts, backward links, range searches, range deletions) checked
-// by fast-check against a naive sorted-array model, with its structural invariants after every step.
+// by fast-check against a naive sorted-array model, with its structural invariants after every step;
+// the member index (open addressing) against a Map.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SkipList, type LexRange, type ScoreRange, type SkipNode } from '../src/datatypes/skiplist.js';
+import { SkipList, newNode, nextAt, nodeLevels, spanAt, type LexRange, type ScoreRange, type SkipNode } from '../src/datatypes/skiplist.js';
+import { MemberIndex } from '../src/datatypes/zset-index.js';
 
 interface Entry {
   member: string;
@@ -68,13 +70,15 @@ function checkInvariants(sl: SkipList, model: Model): void {
   for (let lvl = 0; lvl < sl.level; lvl++) {
     let x = sl.header;
     let rank = 0;
-    for (let f = x.nextAt(lvl); f !== null; f = x.nextAt(lvl)) {
-      rank += x.spanAt(lvl);
+    for (let f = nextAt(x, lvl); f !== null; f = nextAt(x, lvl)) {
+      rank += spanAt(x, lvl);
       check(rankOf.get(f) === rank, `span at level ${lvl}`);
       x = f;
     }
+    // the last node of a level spans to the end of the list (inserts past the tail rely on it)
+    if (x !== sl.header) check(spanAt(x, lvl) === level0.length - rank, `span past the last node at level ${lvl}`);
   }
-  for (let lvl = sl.level; lvl < sl.header.levels; lvl++) check(sl.header.nextAt(lvl) === null, 'levels above the top');
+  for (let lvl = sl.level; lvl < nodeLevels(sl.header); lvl++) check(nextAt(sl.header, lvl) === null, 'levels above the top');
 }
 
 const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'ab', 'b\x00', '', 'z', '\xff', 'A', '10', '9');
@@ -245,5 +249,51 @@ describe('skiplist vs sorted-array model', () => {
       const node = sl.byRank(r)!;
       expect(sl.rank(node.score, node.member)).toBe(r);
     }
+  });
+});
+
+describe('zset member index vs Map', () => {
+  it('adds, replaces, deletes (backward shift, wrap-around, shrinking) like a Map', () => {
+    const key = fc.string({ maxLength: 3, unit: fc.constantFrom('a', 'b', 'c', 'd', '\x00', '\xff') });
+    const ixOp = fc.oneof(
+      { weight: 3, arbitrary: fc.record({ t: fc.constant('set' as const), k: key }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('del' as const), k: key }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant('get' as const), k: key }) },
+    );
+    fc.assert(
+      fc.property(fc.array(ixOp, { maxLength: 400 }), (ops) => {
+        const ix = new MemberIndex();
+        const model = new Map<string, SkipNode>();
+        for (const o of ops) {
+          if (o.t === 'set') {
+            const n = newNode(o.k, model.size, 1);
+            ix.set(o.k, n);
+            model.set(o.k, n);
+          } else if (o.t === 'del') {
+            expect(ix.delete(o.k)).toBe(model.delete(o.k));
+          } else {
+            expect(ix.get(o.k)).toBe(model.get(o.k));
+          }
+          expect(ix.size).toBe(model.size);
+        }
+        for (const [k, n] of model) expect(ix.get(k)).toBe(n);
+        expect([...ix.keys()].sort()).toEqual([...model.keys()].sort());
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('holds 100k members through growth and shrinking', () => {
+    const ix = new MemberIndex();
+    const n = 100_000;
+    for (let i = 0; i < n; i++) ix.set('m' + i, newNode('m' + i, i, 1));
+    let wrong = 0;
+    for (let i = 0; i < n; i += 2) if (!ix.delete('m' + i)) wrong++;
+    expect(ix.size).toBe(n / 2);
+    for (let i = 0; i < n; i++) if (ix.get('m' + i)?.score !== (i % 2 ? i : undefined)) wrong++;
+    expect(wrong).toBe(0);
+    for (let i = 1; i < n; i += 2) ix.delete('m' + i);
+    expect(ix.size).toBe(0);
+    expect(ix.tableBytes()).toBeLessThan(1000);
   });
 });

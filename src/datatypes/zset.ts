@@ -14,13 +14,14 @@ import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
-import { SkipList, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds } from './skiplist.js';
+import { SkipList, nodeLevels, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds } from './skiplist.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
+import { MemberIndex } from './zset-index.js';
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
   readonly zsl = new SkipList();
-  readonly dict = new Map<string, SkipNode>();
+  readonly dict = new MemberIndex();
   /** The nodes in a dense array (swap-remove): O(1) random members, stateless ZSCAN cursors. */
   readonly nodes: SkipNode[] = [];
   /** Redis's encoding: listpack until an insertion exceeds the zset-max-listpack-* limits. */
@@ -104,7 +105,7 @@ export class ZSet implements RObject {
       return bytes;
     }
     bytes += 96;
-    for (const n of this.nodes) bytes += 64 + n.member.length + 16 * n.levels;
+    for (const n of this.nodes) bytes += 64 + n.member.length + 16 * nodeLevels(n);
     return bytes;
   }
 }
