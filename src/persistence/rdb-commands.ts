@@ -43,6 +43,8 @@ export interface PersistenceState {
   saves: number;
   lastLoadKeysLoaded: number;
   lastLoadKeysExpired: number;
+  /** the AUX fields of the RDB loaded at start-up (replication restores its position from them) */
+  startupAux: Map<string, string> | null;
 }
 
 const states = new WeakMap<Server, PersistenceState>();
@@ -64,6 +66,7 @@ export function persistence(server: Server): PersistenceState {
     saves: 0,
     lastLoadKeysLoaded: 0,
     lastLoadKeysExpired: 0,
+    startupAux: null,
   };
   states.set(server, st);
   const s = st;
@@ -384,6 +387,7 @@ export function loadOnStartup(server: Server): boolean {
     installLoaded(server, res);
     st.lastLoadKeysLoaded = res.keysLoaded;
     st.lastLoadKeysExpired = res.keysExpired;
+    st.startupAux = res.aux;
   } catch (e) {
     if (e instanceof RdbError) {
       server.log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.reason}`);
