@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from '../server/server.js';
 import { usedMemory } from '../server/admin-state.js';
-import { RdbEncoder, type EncodeOptions, type RdbSink } from './rdb-writer.js';
+import { RdbEncoder, type EncodeOptions, type RdbSink, type SaveInfo } from './rdb-writer.js';
 import { parseRdb, type LoadLimits, type LoadResult } from './rdb-reader.js';
 import { Snapshot, type SnapshotOptions } from './snapshot.js';
 import { inThroughputMode } from './gc-mode.js';
@@ -64,9 +64,13 @@ export class FileSink implements RdbSink {
   }
 }
 
+/** Where a server's RDB files get their replication AUX fields (registered by replication). */
+export const saveInfoSources = new WeakMap<Server, () => SaveInfo | null>();
+
 export function encodeOptions(server: Server): EncodeOptions {
   const cf = server.config;
-  return { checksum: cf.bool('rdbchecksum'), compress: cf.bool('rdbcompression'), listFill: cf.num('list-max-listpack-size') };
+  const saveInfo = saveInfoSources.get(server);
+  return { checksum: cf.bool('rdbchecksum'), compress: cf.bool('rdbcompression'), listFill: cf.num('list-max-listpack-size'), saveInfo };
 }
 
 export function loadLimits(server: Server): LoadLimits {

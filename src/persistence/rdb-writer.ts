@@ -29,6 +29,18 @@ export interface EncodeOptions {
   compress: boolean;
   /** list-max-listpack-size: how values are split into quicklist nodes */
   listFill: number;
+  /**
+   * rdbPopulateSaveInfo: the replication position an RDB file carries (repl-stream-db, repl-id,
+   * repl-offset AUX fields), asked for when the header is written; null or absent: none.
+   */
+  saveInfo?: () => SaveInfo | null;
+}
+
+/** What a restarted replica needs to continue with PSYNC (Redis's rdbSaveInfo). */
+export interface SaveInfo {
+  streamDb: number;
+  replid: string;
+  offset: number;
 }
 
 const CHUNK = 64 * 1024;
@@ -285,13 +297,20 @@ export class RdbEncoder {
     this.string(val);
   }
 
-  /** The RDB header and the AUX fields Redis 7.0 writes (no replication info). */
+  /** The RDB header and the AUX fields Redis 7.0 writes (replication info when opts.saveInfo gives it). */
   header(usedMem: number, aofBase = false): void {
     this.rawLatin1('REDIS' + String(T.RDB_VERSION).padStart(4, '0'));
     this.aux('redis-ver', '7.0.15');
     this.aux('redis-bits', '64');
     this.aux('ctime', String(Math.floor(Date.now() / 1000)));
     this.aux('used-mem', String(usedMem));
+    // rdbSaveInfoAuxFields: AOF bases carry no replication info (Redis passes rsi NULL for them).
+    const rsi = aofBase ? null : (this.opts.saveInfo?.() ?? null);
+    if (rsi !== null) {
+      this.aux('repl-stream-db', String(rsi.streamDb));
+      this.aux('repl-id', rsi.replid);
+      this.aux('repl-offset', String(rsi.offset));
+    }
     this.aux('aof-base', aofBase ? '1' : '0');
   }
 

@@ -14,7 +14,11 @@ import { registerConfigApply } from '../server/config-cmd.js';
 import { clientInfoLine } from '../server/connection.js';
 import { unblock, type BlockState } from '../server/blocking.js';
 import { RState, Replication } from './state.js';
-import { MasterLink } from './replica.js';
+import { MasterLink, type CachedMaster } from './replica.js';
+import { persistence } from '../persistence/rdb-commands.js';
+import { saveInfoSources } from '../persistence/rdb-file.js';
+import type { SaveInfo } from '../persistence/rdb-writer.js';
+import { parseBigLL } from '../server/args.js';
 import { beforeReplies, disconnectReplicas, masterCron, replconf, replicaClosed, syncCommand, waitCommand, waitReplicasBeforeShutdown } from './master.js';
 
 const states = new WeakMap<Server, Replication>();
@@ -44,7 +48,58 @@ export function replication(server: Server): Replication {
   server.commandChecks.push((c, cmd) => admission(r, c, cmd));
   // Before anything is saved or closed: let the replicas catch up.
   server.shutdownHooks.unshift((opts) => waitReplicasBeforeShutdown(r, opts.now === true));
+  saveInfoSources.set(server, () => saveInfo(r));
   return r;
+}
+
+/**
+ * rdbPopulateSaveInfo: the position RDB files carry. A master has one only with a backlog (it is
+ * in a replication chain); a replica takes the DB from its master client, connected or cached.
+ */
+function saveInfo(st: Replication): SaveInfo | null {
+  const s = st.server;
+  let streamDb: number;
+  if (s.masterHost === null) {
+    if (st.backlog === null) return null;
+    // -1: no write since the last full sync; the next one emits SELECT, so 0 is safe.
+    streamDb = st.slaveseldb === -1 ? 0 : st.slaveseldb;
+  } else {
+    const link = linkOf(st);
+    if (link?.mc) streamDb = link.mc.db.id;
+    else if (link?.cached) streamDb = Math.max(link.cached.dbid, 0);
+    else return null;
+  }
+  return { streamDb, replid: st.replid, offset: st.masterReplOffset };
+}
+
+/**
+ * loadDataFromDisk's replication part: an RDB saved with a replication position (repl-id,
+ * repl-offset, repl-stream-db) lets a replica continue with PSYNC after a restart (the cached
+ * master, replicationCacheMasterUsingMyself) and a master keep its history as ID2 for replicas.
+ */
+function restorePosition(st: Replication, aux: Map<string, string>): CachedMaster | null {
+  const id = aux.get('repl-id');
+  const off = aux.get('repl-offset');
+  const db = aux.get('repl-stream-db');
+  if (id === undefined || id.length !== 40 || off === undefined || db === undefined) return null;
+  const offset = Number(parseBigLL(off.trim()) ?? -1n);
+  const dbid = Number.parseInt(db, 10);
+  if (offset === -1 || !Number.isSafeInteger(offset) || Number.isNaN(dbid) || dbid === -1) return null;
+  const s = st.server;
+  if (s.config.str('replicaof') !== '') {
+    st.replid = id;
+    st.masterReplOffset = offset;
+    s.log.notice(
+      'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+    );
+    return { replid: id, reploff: offset, dbid };
+  }
+  st.replid2 = id;
+  st.secondReplidOffset = offset + 1;
+  st.masterReplOffset = offset;
+  st.createBacklog();
+  st.noReplicasSince = Date.now();
+  return null;
 }
 
 function linkOf(st: Replication): MasterLink | null {
@@ -54,10 +109,12 @@ function linkOf(st: Replication): MasterLink | null {
 /** Start-up: hook replication in and follow the `replicaof` directive, once listening. */
 export function replicationStartup(server: Server): void {
   const st = replication(server);
+  const aux = persistence(server).startupAux;
+  const cached = aux ? restorePosition(st, aux) : null;
   const v = server.config.str('replicaof');
   if (v !== '') {
     const sp = v.lastIndexOf(' ');
-    setMaster(st, v.slice(0, sp), Number(v.slice(sp + 1)), false);
+    setMaster(st, v.slice(0, sp), Number(v.slice(sp + 1)), false, cached);
   }
 }
 
@@ -111,11 +168,11 @@ function disconnectBlocked(s: Server): void {
 }
 
 /** replicationSetMaster */
-function setMaster(st: Replication, host: string, port: number, user = true): void {
+function setMaster(st: Replication, host: string, port: number, user = true, restored: CachedMaster | null = null): void {
   const s = st.server;
   const wasMaster = s.masterHost === null;
   const old = linkOf(st);
-  let cached = null;
+  let cached = restored;
   if (old) {
     old.close();
     cached = old.cached;

@@ -12,7 +12,7 @@ import { parseBigLL } from '../server/args.js';
 import { parseLL, splitArgs } from '../resp/request-parser.js';
 import { blockForKeys, unblock } from '../server/blocking.js';
 import { usedMemory } from '../server/admin-state.js';
-import { RdbEncoder, type EncodeOptions, type RdbSink } from '../persistence/rdb-writer.js';
+import { RdbEncoder, type RdbSink, type SaveInfo } from '../persistence/rdb-writer.js';
 import { Snapshot } from '../persistence/snapshot.js';
 import { FileSink, encodeOptions } from '../persistence/rdb-file.js';
 import { OP_EOF } from '../persistence/rdb-types.js';
@@ -42,23 +42,9 @@ function handshake(c: Client): Handshake {
  * repl-stream-db tells the replica which DB the stream continues in (a replica's proxied stream
  * does not start with SELECT), repl-id / repl-offset its position.
  */
-class SyncRdbEncoder extends RdbEncoder {
-  constructor(
-    sink: RdbSink | null,
-    opts: EncodeOptions,
-    private readonly streamDb: number,
-    private readonly replid: string,
-    private readonly offset: number,
-  ) {
-    super(sink, opts);
-  }
-
-  override header(usedMem: number, aofBase = false): void {
-    super.header(usedMem, aofBase);
-    this.aux('repl-stream-db', String(this.streamDb));
-    this.aux('repl-id', this.replid);
-    this.aux('repl-offset', String(this.offset));
-  }
+function syncEncoder(st: Replication, sink: RdbSink | null, streamDb: number, offset: number): RdbEncoder {
+  const info: SaveInfo = { streamDb, replid: st.replid, offset };
+  return new RdbEncoder(sink, { ...encodeOptions(st.server), saveInfo: () => info });
 }
 
 /** A running full synchronization: one snapshot feeding one or more replicas. */
@@ -339,7 +325,7 @@ function startSync(st: Replication): void {
   // A master's stream re-selects its DB after a full sync; a replica proxies its master's, whose
   // current DB is the master client's.
   const streamDb = s.masterHost !== null ? (st.link?.streamDb() ?? 0) : Math.max(st.slaveseldb, 0);
-  const enc = new SyncRdbEncoder(sink, encodeOptions(s), streamDb, st.replid, offset);
+  const enc = syncEncoder(st, sink, streamDb, offset);
   const delay = s.config.num('rdb-key-save-delay');
   const snapshot = new Snapshot(s, enc, { usedMemory: usedMemory(), keyDelayUs: delay > 0 ? delay : 0 });
   const mark = diskless ? randomBytes(20).toString('hex') : '';
@@ -381,7 +367,7 @@ function filteredSync(st: Replication, r: ReplicaConn, rdbOnly: boolean): void {
   st.flush();
   setupFullResync(st, r, st.masterReplOffset);
   const mark = randomBytes(20).toString('hex');
-  const enc = new SyncRdbEncoder(null, encodeOptions(st.server), 0, st.replid, st.masterReplOffset);
+  const enc = syncEncoder(st, null, 0, st.masterReplOffset);
   enc.header(usedMemory());
   enc.u8(OP_EOF);
   enc.finishWithChecksum();

@@ -15,7 +15,9 @@ export class ReplFleet {
   /** `eddyDefaults` go before each eddy's own arguments (e.g. no diskless-sync delay). */
   constructor(private readonly eddyDefaults: string[] = []) {}
 
-  eddy = async (args: string[] = []): Promise<ServerHandle> => this.track(await startEddy([...this.eddyDefaults, ...args]));
+  /** `opts.dir`: start in that directory (a restart from the files a stopped server left). */
+  eddy = async (args: string[] = [], opts: { dir?: string } = {}): Promise<ServerHandle> =>
+    this.track(await startEddy([...this.eddyDefaults, ...args], opts));
   redis = async (args: string[] = []): Promise<ServerHandle> => this.track(await startRedis(args));
 
   connect = async (s: ServerHandle): Promise<RawClient> => {
