@@ -13,6 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   ManualClock,
   MemoryCheckpoint,
+  RecurringTimer,
+  SystemClock,
   Milliseconds,
   RDD,
   Seconds,
@@ -268,6 +270,64 @@ describe('scheduling', () => {
       expect(infos[i].batchTime.milliseconds - infos[i - 1].batchTime.milliseconds).toBe(100);
       expect(infos[i].processingStartTime!).toBeGreaterThanOrEqual(infos[i - 1].processingEndTime!);
     }
+  });
+});
+
+describe('ticks after a blocked event loop', () => {
+  const busy = (ms: number): void => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      /* a batch computing synchronously */
+    }
+  };
+
+  it('RecurringTimer: ticks missed while the event loop was blocked fire late, in order', async () => {
+    const ticks: number[] = [];
+    const timer = new RecurringTimer(new SystemClock(), 20, (t) => {
+      ticks.push(t);
+      if (ticks.length === 1) busy(90);
+    });
+    const first = timer.start();
+    await waitFor(() => ticks.length >= 8, '8 ticks');
+    timer.stop();
+    const n = ticks.length;
+    await sleep(60);
+    expect(ticks.length).toBe(n);
+    expect(ticks).toEqual(ticks.map((_, i) => first + 20 * i));
+  });
+
+  it('a batch that blocks the event loop past several ticks: the next batches come in order, none fails', async () => {
+    type Offsets = { n: number };
+    const source: DirectSource<number, Offsets> = {
+      name: 'AsyncCounter',
+      initialOffsets: () => ({ n: 0 }),
+      // Planning needs I/O, as the redisStream source's does.
+      plan: async (_t, from) => {
+        await sleep(1);
+        return { until: { n: from.n + 1 } };
+      },
+      read: (from, until) => [Array.from({ length: until.n - from.n }, (_, i) => from.n + i)],
+    };
+    const logs: string[] = [];
+    const ssc = new StreamingContext({ batchInterval: Milliseconds(50), log: (l) => logs.push(l), out: () => undefined });
+    const infos: BatchInfo[] = [];
+    const totals: number[] = [];
+    ssc
+      .directStream(source)
+      .map((x): [string, number] => ['k', x])
+      .updateStateByKey<string, number, number>((vs, s) => (s ?? 0) + vs.length)
+      .foreachRDD((rdd) => {
+        totals.push(rdd.collect()[0]?.[1] ?? 0);
+        if (totals.length === 2) busy(230);
+      });
+    ssc.checkpoint('memory:');
+    ssc.addStreamingListener({ onBatchCompleted: ({ batchInfo }) => void infos.push(batchInfo) });
+    ssc.start();
+    await waitFor(() => infos.length >= 9, '9 batches');
+    await ssc.stop();
+    expect(logs.filter((l) => /FAILED|Error/.test(l))).toEqual([]);
+    for (let i = 1; i < infos.length; i++) expect(infos[i].batchTime.milliseconds - infos[i - 1].batchTime.milliseconds).toBe(50);
+    expect(totals.slice(0, 9)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 });
 

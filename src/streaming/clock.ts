@@ -13,7 +13,12 @@ export interface Clock {
   schedule(at: number, fn: () => void, priority?: number): () => void;
 }
 
-/** Wall clock (Date.now) with setTimeout; never fires before `at`. */
+/**
+ * Wall clock (Date.now) with setTimeout; never fires before `at`, and never inside schedule()
+ * itself, even when `at` is past: after an event loop blocked past several batch ticks, a
+ * RecurringTimer re-arms from its tick callback, and an immediate call would run the next tick
+ * before the current one.
+ */
 export class SystemClock implements Clock {
   now(): number {
     return Date.now();
@@ -21,16 +26,16 @@ export class SystemClock implements Clock {
   schedule(at: number, fn: () => void): () => void {
     let handle: NodeJS.Timeout | undefined;
     let cancelled = false;
-    const arm = (): void => {
+    const check = (): void => {
       const wait = at - Date.now();
       if (wait <= 0) {
         handle = undefined;
         if (!cancelled) fn();
         return;
       }
-      handle = setTimeout(arm, wait);
+      handle = setTimeout(check, wait);
     };
-    arm();
+    handle = setTimeout(check, Math.max(0, at - Date.now()));
     return () => {
       cancelled = true;
       if (handle) clearTimeout(handle);
