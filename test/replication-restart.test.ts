@@ -3,6 +3,7 @@
 // save (SHUTDOWN SAVE, or SIGTERM with save points) PSYNCs on restart, with an eddy master and with
 // a real redis-server master (their INFO sync_partial_ok counts it), and continues in the DB the
 // stream was in; an eddy master restarted from its RDB keeps its history as replid2 (PSYNC2).
+// Also: CLIENT PAUSE WRITE on a replica holds the master's stream until the pause ends.
 import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -177,4 +178,28 @@ describe('an eddy master restarted from its RDB', () => {
     await waitSynced(mc2, rc);
     await expectSameData(mc2, rc);
   }, 60000);
+});
+
+describe('CLIENT PAUSE WRITE on a replica holds its master stream (as Redis)', () => {
+  it('nothing is applied during the pause, everything right after, for eddy and redis-server alike', async () => {
+    for (const kind of ['eddy', 'redis'] as const) {
+      const start = kind === 'eddy' ? eddy : redis;
+      const m = await start(kind === 'redis' ? ['--repl-diskless-sync-delay', '0'] : []);
+      const mc = await connect(m);
+      const r = await start(replicaOf(m));
+      const rc = await connect(r);
+      await waitSynced(mc, rc);
+      expect(await rc.call('CLIENT', 'PAUSE', '1500', 'WRITE'), kind).toBe('+OK\r\n');
+      const t0 = Date.now();
+      expect(await mc.call('SET', 'held', kind)).toBe('+OK\r\n');
+      expect(await mc.call('INCR', 'n')).toBe(':1\r\n');
+      await new Promise((res) => setTimeout(res, 400));
+      expect(await rc.call('GET', 'held'), kind).toBe('$-1\r\n');
+      expect(await rc.call('GET', 'n'), kind).toBe('$-1\r\n');
+      await waitSynced(mc, rc);
+      expect(Date.now() - t0, kind).toBeGreaterThanOrEqual(1400);
+      expect(await rc.call('GET', 'held'), kind).toBe(`$${kind.length}\r\n${kind}\r\n`);
+      expect(await rc.call('GET', 'n'), kind).toBe('$1\r\n1\r\n');
+    }
+  }, 30000);
 });
