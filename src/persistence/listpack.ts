@@ -168,7 +168,7 @@ export function lpEncode(items: Iterable<string>): Buffer {
 export function lpDecode(buf: Uint8Array, start = 0, end = buf.length): string[] {
   const size = end - start;
   if (size < LP_HDR_SIZE + 1) throw new BlobError('listpack too short');
-  const b = Buffer.from(buf.buffer, buf.byteOffset + start, size);
+  const b = start === 0 && size === buf.length && buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset + start, size);
   const total = b.readUInt32LE(0);
   if (total !== size) throw new BlobError(`listpack size ${total} does not match its ${size} bytes`);
   const declared = b.readUInt16LE(4);

@@ -126,6 +126,8 @@ export function rdbSaveBackground(server: Server, st: PersistenceState): boolean
     () => {
       if (st.bg !== run) return;
       server.log.notice('DB saved on disk');
+      const snap = run.snapshot;
+      server.log.verbose(`Snapshot walk: ${snap.slices} slices, ${snap.slowSlices} over 2 ms, longest ${snap.longestSliceMs.toFixed(1)} ms`);
       server.log.notice('Background saving terminated with success');
       server.dirty -= run.dirtyBefore;
       if (server.dirty < 0) server.dirty = 0;
@@ -385,9 +387,9 @@ export function loadOnStartup(server: Server): boolean {
   try {
     const res = readRdbFile(server, file, { progress: true });
     installLoaded(server, res);
+    st.startupAux = res.aux;
     st.lastLoadKeysLoaded = res.keysLoaded;
     st.lastLoadKeysExpired = res.keysExpired;
-    st.startupAux = res.aux;
   } catch (e) {
     if (e instanceof RdbError) {
       server.log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.reason}`);

@@ -348,7 +348,7 @@ export function loadObject(r: RdbReader, type: number, lim: LoadLimits): Value |
     case T.T_SET:
     case T.T_SET_LISTPACK: {
       let members: string[];
-      if (type === T.T_SET_LISTPACK) members = r.decodeBlob('Set listpack', (b) => lpDecode(b));
+      if (type === T.T_SET_LISTPACK) members = r.decodeBlob('Set listpack', lpDecode);
       else {
         const n = r.len();
         members = new Array(n);
@@ -406,18 +406,18 @@ export function loadObject(r: RdbReader, type: number, lim: LoadLimits): Value |
           continue;
         }
         const els =
-          type === T.T_LIST_QUICKLIST_2 ? r.decodeBlob('Listpack', (b) => lpDecode(b)) : r.decodeBlob('Ziplist', (b) => zlDecode(b));
+          type === T.T_LIST_QUICKLIST_2 ? r.decodeBlob('Listpack', lpDecode) : r.decodeBlob('Ziplist', zlDecode);
         for (const e of els) items.push(e);
       }
       if (items.length === 0) return null;
       return ListObject.from(items);
     }
     case T.T_LIST_ZIPLIST: {
-      const items = r.decodeBlob('List ziplist', (b) => zlDecode(b));
+      const items = r.decodeBlob('List ziplist', zlDecode);
       return items.length === 0 ? null : ListObject.from(items);
     }
     case T.T_SET_INTSET: {
-      const ints = r.decodeBlob('Intset', (b) => intsetDecode(b));
+      const ints = r.decodeBlob('Intset', intsetDecode);
       if (ints.length === 0) return null;
       if (ints.length > lim.setIntset) return SetObject.fromMembers(ints, lim.setIntset);
       const s = new SetObject(true);
@@ -425,15 +425,15 @@ export function loadObject(r: RdbReader, type: number, lim: LoadLimits): Value |
       return s;
     }
     case T.T_ZSET_ZIPLIST:
-      return buildZsetFromPairs(r.decodeBlob('Zset ziplist', (b) => zlDecode(b)), lim, r, at);
+      return buildZsetFromPairs(r.decodeBlob('Zset ziplist', zlDecode), lim, r, at);
     case T.T_ZSET_LISTPACK:
-      return buildZsetFromPairs(r.decodeBlob('Zset listpack', (b) => lpDecode(b)), lim, r, at);
+      return buildZsetFromPairs(r.decodeBlob('Zset listpack', lpDecode), lim, r, at);
     case T.T_HASH_ZIPMAP:
-      return buildHashFromPairs(r.decodeBlob('Zipmap', (b) => zipmapDecode(b)), lim, r, at, true);
+      return buildHashFromPairs(r.decodeBlob('Zipmap', zipmapDecode), lim, r, at, true);
     case T.T_HASH_ZIPLIST:
-      return buildHashFromPairs(r.decodeBlob('Hash ziplist', (b) => zlDecode(b)), lim, r, at, false);
+      return buildHashFromPairs(r.decodeBlob('Hash ziplist', zlDecode), lim, r, at, false);
     case T.T_HASH_LISTPACK:
-      return buildHashFromPairs(r.decodeBlob('Hash listpack', (b) => lpDecode(b)), lim, r, at, false);
+      return buildHashFromPairs(r.decodeBlob('Hash listpack', lpDecode), lim, r, at, false);
     case T.T_STREAM_LISTPACKS:
     case T.T_STREAM_LISTPACKS_2:
     case T.T_STREAM_LISTPACKS_3:

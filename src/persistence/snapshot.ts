@@ -89,6 +89,10 @@ export class Snapshot {
   readonly keysTotal: number;
   keysProcessed = 0;
   readonly startedAt = Date.now();
+  /** slices of the background walk so far, those over 2 ms, and the longest one */
+  slices = 0;
+  slowSlices = 0;
+  longestSliceMs = 0;
 
   constructor(
     private readonly server: Server,
@@ -249,7 +253,17 @@ export class Snapshot {
     this.timer = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
   }
 
+  /** One slice of the walk, timed (slices, longestSliceMs: what the walk adds to latency). */
   private slice(): void {
+    const t0 = performance.now();
+    this.walk();
+    const ms = performance.now() - t0;
+    this.slices++;
+    if (ms > 2) this.slowSlices++;
+    if (ms > this.longestSliceMs) this.longestSliceMs = ms;
+  }
+
+  private walk(): void {
     if (this.settled) return;
     const budget = this.opts.sliceMs ?? SLICE_MS;
     const delayUs = this.opts.keyDelayUs ?? 0;

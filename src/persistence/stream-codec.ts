@@ -167,7 +167,7 @@ export function readStream(r: RdbReader, type: number): StreamObject {
     const masterMs = canon(key.readBigUInt64BE(0));
     const masterSeq = canon(key.readBigUInt64BE(8));
     const lpAt = r.pos;
-    const els = r.decodeBlob('Stream listpack', (b) => lpDecode(b));
+    const els = r.decodeBlob('Stream listpack', lpDecode);
     if (els.length === 0) r.fail('Empty listpack inside stream', lpAt);
     const count = small(els[0], r, lpAt);
     const deleted = small(els[1], r, lpAt);
