@@ -33,9 +33,16 @@ export function encodeCommand(argv: readonly string[]): string {
   return out;
 }
 
-const CR = 13;
+/** A field name as last seen at one position of an entry (names repeat from entry to entry). */
+interface SeenName {
+  readonly bytes: Buffer;
+  readonly text: string;
+}
 
-/** Incremental parser of a sequence of XRANGE replies. */
+/**
+ * Incremental parser of a sequence of XRANGE replies. Headers are read as numbers straight from the
+ * bytes and repeated field names are reused, so an entry costs its id, its values and two objects.
+ */
 class RangeParser {
   readonly replies: StreamEntry[][] = [];
   error: StreamReplyError | undefined;
@@ -46,6 +53,10 @@ class RangeParser {
   private fields: Record<string, string> = {};
   private fieldsLeft = 0;
   private fieldName: string | undefined;
+  private namePos = 0;
+  private readonly names: Array<SeenName | undefined> = [];
+  /** The number read by header(). */
+  private num = 0;
 
   constructor(private readonly keys: readonly string[]) {}
 
@@ -53,46 +64,81 @@ class RangeParser {
     return this.replies.length === this.keys.length;
   }
 
+  /**
+   * Reads the number of the header line whose type byte is at `i` (into `num`); returns the index
+   * after its LF, or -1 when the line is not complete yet.
+   */
+  private header(b: Buffer, i: number): number {
+    const n = b.length;
+    let j = i + 1;
+    const negative = j < n && b[j] === 45;
+    if (negative) j++;
+    let v = 0;
+    for (; j < n; j++) {
+      const c = b[j];
+      if (c === 13 || c === 10) break;
+      v = v * 10 + c - 48;
+    }
+    if (j < n && b[j] === 13) j++;
+    if (j >= n) return -1;
+    this.num = negative ? -v : v;
+    return j + 1;
+  }
+
+  /** The field name in b[start, end): the string seen at this position before when the bytes match. */
+  private name(b: Buffer, start: number, end: number): string {
+    const pos = this.namePos++;
+    const seen = this.names[pos];
+    const len = end - start;
+    if (seen !== undefined && seen.bytes.length === len) {
+      let k = 0;
+      while (k < len && seen.bytes[k] === b[start + k]) k++;
+      if (k === len) return seen.text;
+    }
+    const text = b.toString('utf8', start, end);
+    if (len <= 64) this.names[pos] = { bytes: Buffer.from(b.subarray(start, end)), text };
+    return text;
+  }
+
   /** Parses from `b` at `i`; returns the index of the first unconsumed byte. */
   parse(b: Buffer, i: number): number {
     const n = b.length;
     while (!this.done) {
-      if (this.stage === 'id' || this.stage === 'field') {
-        // A bulk string: $len\r\n<bytes>\r\n
+      if (i >= n) return i;
+      const type = b[i];
+      if (type === 45 /* - */) {
+        // An error reply replaces a whole XRANGE reply.
         const nl = b.indexOf(10, i);
         if (nl < 0) return i;
-        const len = parseInt(b.toString('latin1', i + 1, nl - 1), 10);
-        const start = nl + 1;
-        const end = start + len;
+        this.error ??= new StreamReplyError(b.toString('latin1', i + 1, b[nl - 1] === 13 ? nl - 1 : nl));
+        this.replies.push([]);
+        this.stage = 'reply';
+        i = nl + 1;
+        continue;
+      }
+      const next = this.header(b, i);
+      if (next < 0) return i;
+      const count = this.num;
+      if (this.stage === 'id' || this.stage === 'field') {
+        // A bulk string: $len\r\n<bytes>\r\n
+        const start = next;
+        const end = start + count;
         if (end + 2 > n) return i;
         if (this.stage === 'id') {
           this.id = b.toString('latin1', start, end);
           this.stage = 'fields';
+        } else if (this.fieldName === undefined) {
+          this.fieldName = this.name(b, start, end);
+          if (--this.fieldsLeft === 0) this.finishEntry();
         } else {
-          const s = b.toString('utf8', start, end);
-          if (this.fieldName === undefined) this.fieldName = s;
-          else {
-            this.fields[this.fieldName] = s;
-            this.fieldName = undefined;
-          }
+          this.fields[this.fieldName] = b.toString('utf8', start, end);
+          this.fieldName = undefined;
           if (--this.fieldsLeft === 0) this.finishEntry();
         }
         i = end + 2;
         continue;
       }
-      const nl = b.indexOf(10, i);
-      if (nl < 0) return i;
-      const type = b[i];
-      const text = b.toString('latin1', i + 1, b[nl - 1] === CR ? nl - 1 : nl);
-      i = nl + 1;
-      if (type === 45 /* - */) {
-        // An error reply replaces a whole XRANGE reply.
-        this.error ??= new StreamReplyError(text);
-        this.replies.push([]);
-        this.stage = 'reply';
-        continue;
-      }
-      const count = parseInt(text, 10);
+      i = next;
       switch (this.stage) {
         case 'reply':
           this.cur = [];
@@ -106,6 +152,7 @@ class RangeParser {
         case 'fields':
           this.fields = {};
           this.fieldName = undefined;
+          this.namePos = 0;
           this.fieldsLeft = count;
           if (count <= 0) this.finishEntry();
           else this.stage = 'field';
