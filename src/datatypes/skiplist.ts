@@ -2,21 +2,20 @@
 // rank lookups, rank ranges and range counts are O(log n). Ordered by (score, member) with members
 // compared bytewise (latin1 strings compare like memcmp). Pure structure: no Redis semantics here.
 //
-// Layout (hot path: every search step is a dependent load): the level-0 forward link lives in the
-// node itself (`fwd`; a level-0 step always spans 1, so no span is stored), and the links of the
-// levels above 1 (a quarter of the nodes have any) sit in one flat array `up` =
-// [next(1), span(1), next(2), span(2), ...] — one allocation, links and spans on the same line.
+// Layout (every search step is a dependent load, usually a cache miss on big sets): the links of
+// levels 0-2 live in the node itself (`fwd`; a level-0 step always spans 1, so no span is stored;
+// `n1`/`s1`, `n2`/`s2`), so a step on those levels touches only the next node. The links of levels
+// 3 and up (1 node in 64 has any) sit in one flat array `up` = [next(3), span(3), next(4), ...].
 
 export const SKIPLIST_MAXLEVEL = 32;
 const SKIPLIST_P = 0.25;
 
-/** Links of levels 1.. : next at 2*(i-1), span at 2*(i-1)+1. */
+/** Links of levels 3.. : next at 2*(i-3), span at 2*(i-3)+1. */
 export type UpLinks = (SkipNode | number | null)[];
 
 function makeUp(level: number): UpLinks {
-  if (level === 2) return [null, 0];
-  const up: UpLinks = [null, 0, null, 0];
-  for (let i = 3; i < level; i++) up.push(null, 0);
+  const up: UpLinks = [null, 0];
+  for (let i = 4; i < level; i++) up.push(null, 0);
   return up;
 }
 
@@ -26,8 +25,15 @@ export interface SkipNode {
   backward: SkipNode | null;
   /** level-0 forward pointer */
   fwd: SkipNode | null;
-  /** levels 1.. (null for a level-1 node) */
+  /** level-1 and level-2 forward pointers and spans (unused below the node's level) */
+  n1: SkipNode | null;
+  s1: number;
+  n2: SkipNode | null;
+  s2: number;
+  /** levels 3.. (null for a node of 3 levels or fewer) */
   up: UpLinks | null;
+  /** number of levels the node is linked on */
+  lv: number;
   /** position in the owner's dense node array (random picks, ZSCAN cursors) */
   slot: number;
 }
@@ -38,20 +44,52 @@ export interface SkipNode {
  * which matters when loading big sets.
  */
 export function newNode(member: string, score: number, level: number): SkipNode {
-  return { member, score, backward: null, fwd: null, up: level > 1 ? makeUp(level) : null, slot: -1 };
+  return {
+    member,
+    score,
+    backward: null,
+    fwd: null,
+    n1: null,
+    s1: 0,
+    n2: null,
+    s2: 0,
+    up: level > 3 ? makeUp(level) : null,
+    lv: level,
+    slot: -1,
+  };
 }
 
 /** Number of levels node n is linked on. */
 export function nodeLevels(n: SkipNode): number {
-  return n.up === null ? 1 : 1 + (n.up.length >> 1);
+  return n.lv;
 }
+
+/** Forward pointer of x at level i >= 1. */
+function nx(x: SkipNode, i: number): SkipNode | null {
+  return i === 1 ? x.n1 : i === 2 ? x.n2 : (x.up![2 * i - 6] as SkipNode | null);
+}
+/** Span of x at level i >= 1. */
+function sp(x: SkipNode, i: number): number {
+  return i === 1 ? x.s1 : i === 2 ? x.s2 : (x.up![2 * i - 5] as number);
+}
+function setNx(x: SkipNode, i: number, v: SkipNode | null): void {
+  if (i === 1) x.n1 = v;
+  else if (i === 2) x.n2 = v;
+  else x.up![2 * i - 6] = v;
+}
+function setSp(x: SkipNode, i: number, v: number): void {
+  if (i === 1) x.s1 = v;
+  else if (i === 2) x.s2 = v;
+  else x.up![2 * i - 5] = v;
+}
+
 /** Forward pointer of n at level i (for tests and cold code). */
 export function nextAt(n: SkipNode, i: number): SkipNode | null {
-  return i === 0 ? n.fwd : (n.up![2 * i - 2] as SkipNode | null);
+  return i === 0 ? n.fwd : nx(n, i);
 }
 /** Span of n at level i: a level-0 step spans 1 (0 past the end, as in Redis). */
 export function spanAt(n: SkipNode, i: number): number {
-  return i === 0 ? (n.fwd === null ? 0 : 1) : (n.up![2 * i - 1] as number);
+  return i === 0 ? (n.fwd === null ? 0 : 1) : sp(n, i);
 }
 
 /** A score interval: ( or [ on each side. */
@@ -167,20 +205,17 @@ export class SkipList {
       for (let i = this.level - 1; i >= 1; i--) {
         const x = this.last[i];
         update[i] = x;
-        rankAt[i] = x === this.header ? 0 : rank - (x.up![2 * i - 1] as number);
+        rankAt[i] = x === this.header ? 0 : rank - sp(x, i);
       }
       update[0] = t === null ? this.header : t;
     } else {
       let x = this.header;
       for (let i = this.level - 1; i >= 1; i--) {
-        const k = 2 * i - 2;
-        let up = x.up!;
-        let f = up[k] as SkipNode | null;
+        let f = nx(x, i);
         while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
-          rank += up[k + 1] as number;
+          rank += sp(x, i);
           x = f;
-          up = x.up!;
-          f = up[k] as SkipNode | null;
+          f = nx(x, i);
         }
         rankAt[i] = rank;
         update[i] = x;
@@ -194,14 +229,12 @@ export class SkipList {
       update[0] = x;
     }
     rankAt[0] = rank;
-    const nup = n.up;
-    const level = nup === null ? 1 : 1 + (nup.length >> 1);
-    const hup = this.header.up!;
+    const level = n.lv;
     if (level > this.level) {
       for (let i = this.level; i < level; i++) {
         rankAt[i] = 0;
         update[i] = this.header;
-        hup[2 * i - 1] = this.length;
+        setSp(this.header, i, this.length);
       }
       this.level = level;
     }
@@ -209,20 +242,16 @@ export class SkipList {
     n.fwd = u0.fwd;
     u0.fwd = n;
     for (let i = 1; i < level; i++) {
-      const uup = update[i].up!;
-      const k = 2 * i - 2;
+      const u = update[i];
       const d = rank - rankAt[i];
-      const after = uup[k];
-      nup![k] = after;
-      uup[k] = n;
-      nup![k + 1] = (uup[k + 1] as number) - d;
-      uup[k + 1] = d + 1;
+      const after = nx(u, i);
+      setNx(n, i, after);
+      setNx(u, i, n);
+      setSp(n, i, sp(u, i) - d);
+      setSp(u, i, d + 1);
       if (after === null) this.last[i] = n;
     }
-    for (let i = level; i < this.level; i++) {
-      const uup = update[i].up!;
-      (uup[2 * i - 1] as number)++;
-    }
+    for (let i = level; i < this.level; i++) setSp(update[i], i, sp(update[i], i) + 1);
     n.backward = u0 === this.header ? null : u0;
     const f0 = n.fwd;
     if (f0 !== null) f0.backward = n;
@@ -235,13 +264,10 @@ export class SkipList {
     // The hot path of ZADD/ZREM/ZINCRBY: a plain loop (no predicate closure) so V8 inlines it.
     let x = this.header;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let up = x.up!;
-      let f = up[k] as SkipNode | null;
+      let f = nx(x, i);
       while (f !== null && (f.score < score || (f.score === score && f.member < member))) {
         x = f;
-        up = x.up!;
-        f = up[k] as SkipNode | null;
+        f = nx(x, i);
       }
       update[i] = x;
     }
@@ -256,24 +282,21 @@ export class SkipList {
 
   private deleteNode(x: SkipNode): void {
     update[0].fwd = x.fwd;
-    const xup = x.up;
-    const xl = xup === null ? 0 : xup.length;
+    const xl = x.lv;
     for (let i = 1; i < this.level; i++) {
-      const uup = update[i].up!;
-      const k = 2 * i - 2;
-      if (k < xl && uup[k] === x) {
-        uup[k + 1] = (uup[k + 1] as number) + (xup![k + 1] as number) - 1;
-        uup[k] = xup![k];
-        if (this.last[i] === x) this.last[i] = update[i];
+      const u = update[i];
+      if (i < xl && nx(u, i) === x) {
+        setSp(u, i, sp(u, i) + sp(x, i) - 1);
+        setNx(u, i, nx(x, i));
+        if (this.last[i] === x) this.last[i] = u;
       } else {
-        uup[k + 1] = (uup[k + 1] as number) - 1;
+        setSp(u, i, sp(u, i) - 1);
       }
     }
     const f0 = x.fwd;
     if (f0 !== null) f0.backward = x.backward;
     else this.tail = x.backward;
-    const hup = this.header.up!;
-    while (this.level > 1 && hup[2 * this.level - 4] === null) this.level--;
+    while (this.level > 1 && nx(this.header, this.level - 1) === null) this.level--;
     this.length--;
   }
 
@@ -302,10 +325,9 @@ export class SkipList {
     this.deleteNode(node);
     node.score = newScore;
     node.fwd = null;
-    const up = node.up;
-    if (up !== null) for (let k = 0; k < up.length; k += 2) {
-      up[k] = null;
-      up[k + 1] = 0;
+    for (let i = 1; i < node.lv; i++) {
+      setNx(node, i, null);
+      setSp(node, i, 0);
     }
     this.insertNode(node);
   }
@@ -315,14 +337,11 @@ export class SkipList {
     let x = this.header;
     let rank = 0;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let up = x.up!;
-      let f = up[k] as SkipNode | null;
+      let f = nx(x, i);
       while (f !== null && (f.score < score || (f.score === score && f.member <= member))) {
-        rank += up[k + 1] as number;
+        rank += sp(x, i);
         x = f;
-        up = x.up!;
-        f = up[k] as SkipNode | null;
+        f = nx(x, i);
       }
       if (x !== this.header && x.score === score && x.member === member) return rank;
     }
@@ -341,14 +360,11 @@ export class SkipList {
     let x = this.header;
     let traversed = 0;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let up = x.up!;
-      let f = up[k] as SkipNode | null;
-      while (f !== null && traversed + (up[k + 1] as number) <= rank) {
-        traversed += up[k + 1] as number;
+      let f = nx(x, i);
+      while (f !== null && traversed + sp(x, i) <= rank) {
+        traversed += sp(x, i);
         x = f;
-        up = x.up!;
-        f = up[k] as SkipNode | null;
+        f = nx(x, i);
       }
       if (traversed === rank) return x === this.header ? null : x;
     }
@@ -408,11 +424,10 @@ export class SkipList {
   private lastWhere(pred: (n: SkipNode) => boolean): SkipNode {
     let x = this.header;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let f = x.up![k] as SkipNode | null;
+      let f = nx(x, i);
       while (f !== null && pred(f)) {
         x = f;
-        f = x.up![k] as SkipNode | null;
+        f = nx(x, i);
       }
       update[i] = x;
     }
@@ -432,11 +447,10 @@ export class SkipList {
   private lastBelow(min: number, minex: boolean): SkipNode {
     let x = this.header;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let f = x.up![k] as SkipNode | null;
+      let f = nx(x, i);
       while (f !== null && (f.score < min || (minex && f.score === min))) {
         x = f;
-        f = x.up![k] as SkipNode | null;
+        f = nx(x, i);
       }
     }
     let f = x.fwd;
@@ -451,11 +465,10 @@ export class SkipList {
   private lastAtMost(max: number, maxex: boolean): SkipNode {
     let x = this.header;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let f = x.up![k] as SkipNode | null;
+      let f = nx(x, i);
       while (f !== null && (f.score < max || (!maxex && f.score === max))) {
         x = f;
-        f = x.up![k] as SkipNode | null;
+        f = nx(x, i);
       }
     }
     let f = x.fwd;
@@ -503,14 +516,11 @@ export class SkipList {
     let x = this.header;
     let traversed = 0;
     for (let i = this.level - 1; i >= 1; i--) {
-      const k = 2 * i - 2;
-      let up = x.up!;
-      let f = up[k] as SkipNode | null;
-      while (f !== null && traversed + (up[k + 1] as number) < start) {
-        traversed += up[k + 1] as number;
+      let f = nx(x, i);
+      while (f !== null && traversed + sp(x, i) < start) {
+        traversed += sp(x, i);
         x = f;
-        up = x.up!;
-        f = up[k] as SkipNode | null;
+        f = nx(x, i);
       }
       update[i] = x;
     }
