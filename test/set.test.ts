@@ -18,6 +18,7 @@ import {
   strings,
 } from './support/collections.js';
 import { isInt64, cmpInt } from '../src/datatypes/intset.js';
+import { DenseMap, DenseSet } from '../src/datatypes/dense.js';
 import { propagationRunner } from './support/in-process.js';
 
 let d: Differential;
@@ -708,6 +709,48 @@ describe('sets: seeded random sequences', () => {
       }, 60000);
     }
   }
+});
+
+describe('dense set/map (hashtable encoding storage)', () => {
+  it('matches a Map model under random adds, sets and deletes (probe runs, growth and shrinking)', () => {
+    for (const seed of [1, 2, 3]) {
+      const rng = new Rng(seed);
+      const m = new DenseMap();
+      const model = new Map<string, string>();
+      // A small key space keeps probe runs long and the table growing and shrinking.
+      const space = [4, 40, 3000][seed - 1];
+      for (let step = 0; step < 60000; step++) {
+        const k = 'k' + rng.int(0, space) + (step % 7 === 0 ? '\xff\x00' : '');
+        const x = rng.next();
+        if (x < 0.45) {
+          const v = 'v' + step;
+          expect(m.set(k, v)).toBe(!model.has(k));
+          model.set(k, v);
+        } else if (x < 0.9) {
+          const slot = m.delete(k);
+          expect(slot >= 0).toBe(model.delete(k));
+        } else {
+          expect(m.get(k)).toBe(model.get(k));
+          expect(m.has(k)).toBe(model.has(k));
+        }
+        if (step % 5000 === 0 || step === 59999) {
+          expect(m.size).toBe(model.size);
+          expect(new Set(m.keys)).toEqual(new Set(model.keys()));
+          for (let i = 0; i < m.size; i++) expect(m.get(m.keys[i])).toBe(m.vals[i]);
+          for (const [mk, mv] of model) expect(m.get(mk)).toBe(mv);
+          const c = m.clone();
+          expect(c.delete(m.keys[0] ?? 'none')).toBe(m.size ? 0 : -1);
+          expect(m.size).toBe(model.size);
+        }
+      }
+    }
+    const s = new DenseSet();
+    for (let i = 0; i < 1000; i++) expect(s.add(String(i))).toBe(true);
+    for (let i = 0; i < 1000; i++) expect(s.add(String(i))).toBe(false);
+    for (let i = 0; i < 1000; i += 2) expect(s.delete(String(i))).toBeGreaterThanOrEqual(0);
+    for (let i = 0; i < 1000; i++) expect(s.has(String(i))).toBe(i % 2 === 1);
+    expect(s.size).toBe(500);
+  });
 });
 
 describe('intset helpers', () => {
