@@ -3,6 +3,7 @@
 // parsing the biggest cost of a batch. This one pipelines the XRANGEs of a batch, parses the
 // replies incrementally straight into records, and — reads being idempotent — reconnects and
 // resends on its own when the server goes away.
+import { isAscii } from 'node:buffer';
 import { createConnection, type Socket } from 'node:net';
 import type { RedisLocation } from '../checkpoint/location.js';
 
@@ -57,6 +58,9 @@ class RangeParser {
   private readonly names: Array<SeenName | undefined> = [];
   /** The number read by header(). */
   private num = 0;
+  /** While parsing an all-ASCII chunk: the chunk as one string (from byte `textBase`). */
+  private text: string | undefined;
+  private textBase = 0;
 
   constructor(private readonly keys: readonly string[]) {}
 
@@ -95,14 +99,26 @@ class RangeParser {
       while (k < len && seen.bytes[k] === b[start + k]) k++;
       if (k === len) return seen.text;
     }
-    const text = b.toString('utf8', start, end);
+    const text = this.str(b, start, end, 'utf8');
     if (len <= 64) this.names[pos] = { bytes: Buffer.from(b.subarray(start, end)), text };
     return text;
+  }
+
+  /**
+   * Text of b[start, end). In an all-ASCII chunk a slice of the chunk's string: one native call per
+   * chunk instead of one per id and value (each costs far more than the copy).
+   */
+  private str(b: Buffer, start: number, end: number, encoding: 'utf8' | 'latin1'): string {
+    const t = this.text;
+    return t !== undefined ? t.slice(start - this.textBase, end - this.textBase) : b.toString(encoding, start, end);
   }
 
   /** Parses from `b` at `i`; returns the index of the first unconsumed byte. */
   parse(b: Buffer, i: number): number {
     const n = b.length;
+    const rest = i === 0 ? b : b.subarray(i);
+    this.text = isAscii(rest) ? rest.toString('latin1') : undefined;
+    this.textBase = i;
     while (!this.done) {
       if (i >= n) return i;
       const type = b[i];
@@ -125,13 +141,13 @@ class RangeParser {
         const end = start + count;
         if (end + 2 > n) return i;
         if (this.stage === 'id') {
-          this.id = b.toString('latin1', start, end);
+          this.id = this.str(b, start, end, 'latin1');
           this.stage = 'fields';
         } else if (this.fieldName === undefined) {
           this.fieldName = this.name(b, start, end);
           if (--this.fieldsLeft === 0) this.finishEntry();
         } else {
-          this.fields[this.fieldName] = b.toString('utf8', start, end);
+          this.fields[this.fieldName] = this.str(b, start, end, 'utf8');
           this.fieldName = undefined;
           if (--this.fieldsLeft === 0) this.finishEntry();
         }
