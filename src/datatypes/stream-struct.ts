@@ -156,6 +156,10 @@ export class StreamNode {
     this.body = p.join('');
     this.off = off;
     this.parts = null;
+    // Exact-size copies: pushes left the arrays up to ~30% over capacity.
+    this.ms = this.ms.slice();
+    this.seq = this.seq.slice();
+    this.flags = this.flags.slice();
   }
 
   /** Back to separate entry strings (a sealed node became the tail again and gets an append). */
