@@ -108,12 +108,26 @@ async function round(kind: Kind, res: Result): Promise<void> {
     }
     // Full sync of KEYS keys into a fresh replica.
     await mc.call('FLUSHALL');
-    await mc.call('DEBUG', 'POPULATE', String(KEYS));
+    // 1M keys take several seconds on a busy machine: more than call()'s default wait.
+    mc.send('DEBUG', 'POPULATE', String(KEYS));
+    const populated = await mc.read(120000);
+    if (populated !== '+OK\r\n') throw new Error(`DEBUG POPULATE: ${populated}`);
     const t0 = Date.now();
     const r2 = await start(kind, ['--replicaof', '127.0.0.1', String(m.port)]);
+    // Loading 1M keys keeps the replica busy for seconds: each poll waits for its own reply on a
+    // fresh connection (a late reply to a timed-out call would answer the next one).
+    const linkUp = async (): Promise<boolean> => {
+      const c = await RawClient.connect(r2.port);
+      try {
+        c.send('INFO', 'replication');
+        return (await c.read(120000)).includes('master_link_status:up');
+      } finally {
+        c.close();
+      }
+    };
     const rc2 = await RawClient.connect(r2.port);
     try {
-      await until('full sync done', async () => (await info(rc2)).get('master_link_status') === 'up', 120000, 20);
+      await until('full sync done', linkUp, 120000, 20);
       res.fullSyncMs.push(Date.now() - t0);
       const n = await rc2.call('DBSIZE');
       if (n !== `:${KEYS}\r\n`) throw new Error(`${kind} replica has ${n.trim()} keys after the full sync`);
