@@ -131,12 +131,13 @@ function isSpace(ch: number): boolean {
  */
 export function parseU64(s: string): U64 | null {
   const n = s.length;
-  // Fast path: plain digits without a leading zero, at most 15 of them.
+  // Fast path: at most 15 plain digits (exact as a double; leading zeros are strtoull's, e.g.
+  // redis-benchmark's __rand_int__ "000000123456").
   if (n > 0 && n <= 15) {
     let ok = true;
     for (let i = 0; i < n; i++) {
       const ch = s.charCodeAt(i);
-      if (ch < 48 || ch > 57 || (i === 0 && ch === 48 && n > 1)) {
+      if (ch < 48 || ch > 57) {
         ok = false;
         break;
       }
