@@ -65,6 +65,9 @@ export function lowerBoundId(msArr: readonly U64[], seqArr: readonly U64[], ms: 
   return lo;
 }
 
+let lastBig = -1;
+let lastBigStr = '';
+
 /**
  * Decimal form of a U64. Numbers above 2^31 are printed as two small-integer halves: V8's
  * double-to-string is ~10x slower, and millisecond timestamps are exactly such numbers.
@@ -72,6 +75,8 @@ export function lowerBoundId(msArr: readonly U64[], seqArr: readonly U64[], ms: 
 export function u64Str(x: U64): string {
   if (typeof x !== 'number') return x.toString();
   if (x <= 2147483647) return '' + x;
+  // Auto IDs of one millisecond share their ms part: the last one printed is kept.
+  if (x === lastBig) return lastBigStr;
   let hi = Math.floor(x / 1e9);
   let lo = x - hi * 1e9;
   if (lo < 0) {
@@ -82,7 +87,8 @@ export function u64Str(x: U64): string {
     lo -= 1e9;
   }
   const l = '' + lo;
-  return hi + '000000000'.slice(l.length) + l;
+  lastBig = x;
+  return (lastBigStr = hi + '000000000'.slice(l.length) + l);
 }
 
 export function fmtId(ms: U64, seq: U64): string {
