@@ -3,10 +3,10 @@
 // node goes), and approximate trimming (MAXLEN ~ / MINID ~ / LIMIT), XINFO radix-tree-keys and the
 // trim arguments it propagates all depend on where those nodes split. eddy emulates the nodes
 // exactly — same split points (listpack byte sizes from stream-listpack.ts), same tombstones — but
-// stores each node as plain arrays (IDs, flat field/value arrays, flags) in an array of nodes with
-// a head offset: appends are O(1), whole-node trimming advances the head (amortised compaction),
-// and lookups are two binary searches (node by master ID, then entry), so XRANGE costs
-// O(log n + count).
+// stores each node as ID/flag arrays plus its entries in reply form (see StreamNode), in an array
+// of nodes with a head offset: appends are O(1), whole-node trimming advances the head (amortised
+// compaction), and lookups are two binary searches (node by master ID, then entry), so XRANGE
+// costs O(log n) plus one substring per node it spans.
 import type { RObject } from './db.js';
 import type { ConsumerGroup } from './stream-groups.js';
 import { LP_EMPTY, lpIntSize, lpStrSize } from './stream-listpack.js';
@@ -14,6 +14,8 @@ import { addCounter, cmpId, delta64, fmtId, lowerBoundId, ltU, type SID, type U6
 
 export const F_DELETED = 1;
 export const F_SAMEFIELDS = 2;
+/** The biggest node body sealed into one string. */
+const SEAL_MAX = 1 << 28;
 /** STREAM_LISTPACK_MAX_SIZE */
 export const LISTPACK_MAX = 1 << 30;
 
@@ -41,6 +43,8 @@ export class StreamNode {
   body = '';
   /** sealed node: entry offsets into body (size + 1 of them) */
   off: number[] | null = null;
+  /** too big to seal (SEAL_MAX): stays in pieces */
+  private huge = false;
   /** RESP of the master fields, for SAMEFIELDS entries */
   private readonly fieldResp: string[];
   live = 0;
@@ -145,7 +149,7 @@ export class StreamNode {
   /** Join the entry replies into one flat string (the node gets no more appends, normally). */
   seal(): void {
     const p = this.parts;
-    if (p === null) return;
+    if (p === null || this.huge) return;
     const off = new Array<number>(p.length + 1);
     let o = 0;
     for (let i = 0; i < p.length; i++) {
@@ -153,6 +157,11 @@ export class StreamNode {
       o += p[i].length;
     }
     off[p.length] = o;
+    // V8 strings stop at 2^29-24 chars: a giant node (node limits set to 0) stays in pieces.
+    if (o > SEAL_MAX) {
+      this.huge = true;
+      return;
+    }
     this.body = p.join('');
     this.off = off;
     this.parts = null;
