@@ -5,14 +5,13 @@ import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { RObject } from './db.js';
-import { bulk, CRLF } from '../resp/reply.js';
 import { ERR_NOT_FLOAT, ERR_NOT_INT, ERR_OVERFLOW, ERR_SYNTAX, fail } from '../server/errors.js';
 import { LLONG_MAX, LLONG_MIN, parseBigLL } from '../server/args.js';
 import { parseLL } from '../resp/request-parser.js';
 import { DenseMap } from './dense.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { lookupTyped, parseRandCount, replyArityError, replyBulk, replyEnd, replyStart, shareValue } from './collection.js';
+import { lookupTyped, parseRandCount, replyArityError, replyBulk, replyEnd, replyRaw, replyStart, shareValue } from './collection.js';
 import { LongDoubleError, incrByFloat, parseLongDouble } from './longdouble.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value, read once per command */
@@ -462,26 +461,20 @@ function randWithCount(c: Client, key: string, count: number, unique: boolean, w
   const size = h.size;
   const [fs, vs] = h.arrays();
   const nested = withValues && c.resp === 3;
-  const one = (i: number): string => (nested ? '*2\r\n' : '') + bulk(fs[i]) + (withValues ? bulk(vs[i]) : '');
-  const head = (n: number): string => '*' + (withValues && !nested ? n * 2 : n) + CRLF;
-  // CASE 1: negative count (repetitions allowed), or a single field.
-  if (!unique || count === 1) {
-    let s = head(count);
-    for (let k = 0; k < count; k++) s += one(randomIndex(size));
-    c.add(s);
-    return;
-  }
-  // CASE 2: the whole hash, in its iteration order.
-  if (count >= size) {
-    let s = head(size);
-    for (let i = 0; i < size; i++) s += one(i);
-    c.add(s);
-    return;
-  }
-  // CASE 2.5 (listpack: distinct fields in stored order) / CASES 3-4 (hashtable: random order).
-  let s = head(count);
-  for (const i of sampleDistinct(size, count, h.pack !== null)) s += one(i);
-  c.add(s);
+  const one = (i: number): void => {
+    if (nested) replyRaw('*2\r\n');
+    replyBulk(fs[i]);
+    if (withValues) replyBulk(vs[i]);
+  };
+  // CASE 1: negative count (repetitions allowed), or a single field. CASE 2: the whole hash, in
+  // its iteration order. CASE 2.5 (listpack: distinct fields in stored order) / CASES 3-4
+  // (hashtable: random order).
+  const n = !unique || count === 1 || count < size ? count : size;
+  replyStart(c, '*', withValues && !nested ? n * 2 : n);
+  if (!unique || count === 1) for (let k = 0; k < count; k++) one(randomIndex(size));
+  else if (count >= size) for (let i = 0; i < size; i++) one(i);
+  else for (const i of sampleDistinct(size, count, h.pack !== null)) one(i);
+  replyEnd();
 }
 
 function hscan(c: Client, a: string[]): void {

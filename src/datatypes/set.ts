@@ -5,7 +5,6 @@
 import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { RObject, Value } from './db.js';
-import { bulk, CRLF } from '../resp/reply.js';
 import { ERR_SYNTAX, ERR_WRONGTYPE, fail } from '../server/errors.js';
 import { DenseSet } from './dense.js';
 import { intsetSearch, isInt64 } from './intset.js';
@@ -426,12 +425,12 @@ function spopCount(c: Client, a: string[]): void {
   }
   const db = c.db.id;
   const remaining = size - count;
-  let out = (c.resp === 3 ? '~' : '*') + count + CRLF;
+  replyStart(c, c.resp === 3 ? '~' : '*', count);
   if (remaining * 5 > count) {
     // CASE 2: pop count random members.
     for (let k = 0; k < count; k++) {
       const m = s.popRandom();
-      out += bulk(m);
+      replyBulk(m);
       c.server.propagateInternal(db, ['SREM', key, m]);
     }
   } else {
@@ -444,12 +443,12 @@ function spopCount(c: Client, a: string[]): void {
       keep.add(m, max);
     }
     for (const m of s.members()) {
-      out += bulk(m);
+      replyBulk(m);
       c.server.propagateInternal(db, ['SREM', key, m]);
     }
     s.replaceWith(keep!);
   }
-  c.add(out);
+  replyEnd();
   c.suppressPropagation = true;
   c.db.signalModified(key);
 }
@@ -479,18 +478,17 @@ function srandCount(c: Client, a: string[]): void {
   }
   const ms = s.members();
   const size = ms.length;
-  let out: string;
   if (!unique || count === 1) {
-    out = '*' + count + CRLF;
-    for (let k = 0; k < count; k++) out += bulk(ms[randomIndex(size)]);
+    replyStart(c, '*', count);
+    for (let k = 0; k < count; k++) replyBulk(ms[randomIndex(size)]);
   } else if (count >= size) {
-    out = '*' + size + CRLF;
-    for (const m of ms) out += bulk(m);
+    replyStart(c, '*', size);
+    for (let i = 0; i < size; i++) replyBulk(ms[i]);
   } else {
-    out = '*' + count + CRLF;
-    for (const i of sampleDistinct(size, count)) out += bulk(ms[i]);
+    replyStart(c, '*', count);
+    for (const i of sampleDistinct(size, count)) replyBulk(ms[i]);
   }
-  c.add(out);
+  replyEnd();
 }
 
 function sscan(c: Client, a: string[]): void {
