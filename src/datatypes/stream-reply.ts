@@ -33,14 +33,14 @@ export function entryById(s: StreamObject, id: SID): string | null {
  */
 export function rangeReply(s: StreamObject, start: SID, end: SID, count: number, rev: boolean): string {
   if (rev) {
-    let out = '';
-    let n = 0;
+    // Entry by entry: one join keeps a long reply a flat string instead of a rope of slices.
+    const parts: string[] = [''];
     s.backward(start.ms, start.seq, end.ms, end.seq, (node, i) => {
-      out += node.entry(i);
-      n++;
-      return count === 0 || n < count;
+      parts.push(node.entry(i));
+      return count === 0 || parts.length <= count;
     });
-    return '*' + n + '\r\n' + out;
+    parts[0] = '*' + (parts.length - 1) + '\r\n';
+    return parts.join('');
   }
   const nodes = s.nodes;
   const eMs = end.ms;
