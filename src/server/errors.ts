@@ -1,6 +1,15 @@
 // Why: Redis's shared error texts in one place, and the exception handlers throw to reply with one
 // of them (dispatch turns a ReplyError into an error reply; nothing partial has been written yet).
-export class ReplyError extends Error {}
+export class ReplyError extends Error {
+  constructor(message: string) {
+    // An error reply is a normal outcome (bad input, WRONGTYPE...), not a bug: skip the stack
+    // capture, which costs more than the rest of a failing command.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
+}
 
 export const ERR_SYNTAX = 'ERR syntax error';
 export const ERR_NOT_INT = 'ERR value is not an integer or out of range';
