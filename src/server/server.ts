@@ -8,6 +8,7 @@ import { Client } from './client.js';
 import { CommandTable, type Command } from './command-table.js';
 import { ProtocolError, QueryBufferLimitError, RequestParser } from '../resp/request-parser.js';
 import { Stats } from './stats.js';
+import { GcAdapt } from './gc-adapt.js';
 import { PubSub } from './pubsub.js';
 import { processCommand } from './dispatch.js';
 import { allCommands } from './commands.js';
@@ -46,6 +47,7 @@ export class Server {
   private nextClientId = 1;
   private listeners: net.Server[] = [];
   private cron: NodeJS.Timeout | null = null;
+  private readonly gcAdapt = new GcAdapt();
   /** cached command time (Redis fixes the clock for the duration of one command/EXEC) */
   cmdTime = 0;
   /** the propagation hook: AOF, replication and friends subscribe here */
@@ -370,6 +372,7 @@ export class Server {
       }
     }
     for (const h of this.cronHooks) h();
+    this.gcAdapt.tick(this.stats.totalCommands, this.stats.netInput, Date.now());
     this.flushAll();
   }
 
@@ -462,6 +465,7 @@ export class Server {
 
   async close(): Promise<void> {
     if (this.cron) clearInterval(this.cron);
+    this.gcAdapt.stop();
     if (this.pauseTimer) clearTimeout(this.pauseTimer);
     for (const c of [...this.clients.values()]) this.closeClient(c);
     await Promise.all(this.listeners.map((l) => new Promise((r) => l.close(() => r(undefined)))));
