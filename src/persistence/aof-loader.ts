@@ -263,7 +263,7 @@ function replay(ctx: LoadContext, fake: Client, r: ChunkReader, name: string, fi
     } else {
       call(server, fake, cmd, argv);
       // Loading never propagates (Redis turns the AOF off while it loads).
-      if (server.alsoPropagate.length) server.alsoPropagate = [];
+      server.discardPropagation();
       fake.blocked = null;
     }
     validUpTo = r.tell();

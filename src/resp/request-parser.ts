@@ -176,6 +176,7 @@ export class RequestParser {
   // Multibulk state survives across feeds.
   private mbRemaining = 0;
   private mbArgs: string[] | null = null;
+  private mbFill = 0;
   private bulkLen = -1;
   // A large bulk being received straight into its own buffer (no quadratic concatenation).
   private big: Buffer | null = null;
@@ -238,7 +239,7 @@ export class RequestParser {
   }
 
   private pushArg(arg: string, out: string[][]) {
-    this.mbArgs!.push(arg);
+    this.mbArgs![this.mbFill++] = arg;
     this.bulkLen = -1;
     if (--this.mbRemaining === 0) {
       out.push(this.mbArgs!);
@@ -271,7 +272,9 @@ export class RequestParser {
           if (n > 10 && this.authRequired()) this.fail('unauthenticated multibulk length', out);
           this.pos = nl + 2;
           if (n <= 0) continue;
-          this.mbArgs = [];
+          // Sized up front when small (a growing [] reserves 17 slots), appended to when huge.
+          this.mbArgs = n <= 1024 ? new Array<string>(n) : [];
+          this.mbFill = 0;
           this.mbRemaining = n;
           this.bulkLen = -1;
         } else {

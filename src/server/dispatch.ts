@@ -155,7 +155,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (slower >= 0 && usec >= slower && !cmd.flags.has('skip_slowlog')) server.addSlowlog(c, argv, usec);
   if (usec >= 1000) server.latencyAdd('command', Math.round(usec / 1000));
   if (server.dirty !== dirtyBefore && cmd.write && !c.suppressPropagation && server.propagators.length !== 0) {
-    server.alsoPropagate.push([c.db.id, c.argv]);
+    server.queuePropagation(c.db.id, c.argv, false);
   }
   if (server.monitors.size && !cmd.flags.has('skip_monitor') && !cmd.flags.has('admin')) feedMonitors(server, c, argv);
   if (topLevel) server.cmdTime = 0;

@@ -29,6 +29,9 @@ export interface SlowlogEntry {
   name: string;
 }
 
+/** Placeholder for released propagation slots (no argv kept alive). */
+const NO_ARGV: string[] = [];
+
 export class Server {
   readonly config: Config;
   dbs: Db[];
@@ -57,8 +60,15 @@ export class Server {
    * reaches replicas but not the AOF (Redis's forceCommandPropagation(c, PROPAGATE_REPL)).
    */
   readonly replicaPropagators = new Set<Propagator>();
-  /** commands propagated by the current top-level call (wrapped in MULTI/EXEC when > 1); [2]: replicas only */
-  alsoPropagate: [number, string[], boolean?][] = [];
+  /**
+   * Commands propagated by the current top-level call (wrapped in MULTI/EXEC when > 1), in reused
+   * parallel arrays: queueing one costs no allocation (it happens for every write once an AOF or a
+   * replica is attached).
+   */
+  private propN = 0;
+  private readonly propDb: number[] = [];
+  private readonly propArgv: string[][] = [];
+  private readonly propReplicasOnly: boolean[] = [];
   /** replication: the master this server replicates ("host port" via REPLICAOF), null on a master */
   masterHost: string | null = null;
   /**
@@ -131,28 +141,55 @@ export class Server {
   /** Queue a command for propagation (AOF / replicas) as part of the current execution unit. */
   propagateInternal(dbid: number, argv: string[]): void {
     if (this.propagators.length === 0) return;
-    this.alsoPropagate.push([dbid, argv]);
+    this.queuePropagation(dbid, argv, false);
     if (this.cmdTime === 0) this.flushPropagation(); // outside a command (active expire, cron)
   }
 
   /** Queue a command for the replicas only (PUBLISH), as part of the current execution unit. */
   propagateToReplicas(dbid: number, argv: string[]): void {
     if (this.replicaPropagators.size === 0) return;
-    this.alsoPropagate.push([dbid, argv, true]);
+    this.queuePropagation(dbid, argv, true);
     if (this.cmdTime === 0) this.flushPropagation();
+  }
+
+  /** Add to the current execution unit (dispatch's call() does this for a write that changed data). */
+  queuePropagation(dbid: number, argv: string[], replicasOnly: boolean): void {
+    const i = this.propN++;
+    this.propDb[i] = dbid;
+    this.propArgv[i] = argv;
+    this.propReplicasOnly[i] = replicasOnly;
+  }
+
+  /** Drop the current execution unit's commands (AOF loading never propagates). */
+  discardPropagation(): void {
+    for (let i = 0; i < this.propN; i++) this.propArgv[i] = NO_ARGV;
+    this.propN = 0;
   }
 
   /** Emit what the last execution unit propagated, wrapped in MULTI/EXEC when it is several ops. */
   flushPropagation(): void {
-    const ops = this.alsoPropagate;
-    if (ops.length === 0) return;
-    this.alsoPropagate = [];
-    const wrap = ops.length > 1;
-    if (wrap) for (const p of this.propagators) p(ops[0][0], ['MULTI']);
-    for (const [db, argv, replicasOnly] of ops) {
-      for (const p of this.propagators) if (replicasOnly !== true || this.replicaPropagators.has(p)) p(db, argv);
+    const n = this.propN;
+    if (n === 0) return;
+    this.propN = 0;
+    const ps = this.propagators;
+    if (n === 1) {
+      const db = this.propDb[0];
+      const argv = this.propArgv[0];
+      const replicasOnly = this.propReplicasOnly[0];
+      this.propArgv[0] = NO_ARGV;
+      for (let j = 0; j < ps.length; j++) if (!replicasOnly || this.replicaPropagators.has(ps[j])) ps[j](db, argv);
+      return;
     }
-    if (wrap) for (const p of this.propagators) p(ops[ops.length - 1][0], ['EXEC']);
+    // Several: copied out first, so a propagator that queues more cannot overwrite them.
+    const dbs = this.propDb.slice(0, n);
+    const argvs = this.propArgv.slice(0, n);
+    const replOnly = this.propReplicasOnly.slice(0, n);
+    for (let i = 0; i < n; i++) this.propArgv[i] = NO_ARGV;
+    for (const p of ps) p(dbs[0], ['MULTI']);
+    for (let i = 0; i < n; i++) {
+      for (const p of ps) if (!replOnly[i] || this.replicaPropagators.has(p)) p(dbs[i], argvs[i]);
+    }
+    for (const p of ps) p(dbs[n - 1], ['EXEC']);
   }
 
   scheduleFlush(): void {
