@@ -15,6 +15,7 @@ import { intsetDecode } from './intset-codec.js';
 import { zipmapDecode } from './zipmap.js';
 import { readStream } from './stream-codec.js';
 import * as T from './rdb-types.js';
+import { latin1 } from '../resp/request-parser.js';
 
 /** key-load-delay blocks like Redis's debugDelay (this module stays free of server imports). */
 const delayCell = new Int32Array(new SharedArrayBuffer(4));
@@ -162,7 +163,7 @@ export class RdbReader {
     if (lzfScratch.length < len) lzfScratch = Buffer.allocUnsafe(Math.max(len, lzfScratch.length * 2));
     if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, lzfScratch, len)) this.fail('Invalid LZF compressed string', at);
     this.pos += clen;
-    return lzfScratch.latin1Slice(0, len);
+    return latin1(lzfScratch, 0, len);
   }
 
   /** rdbGenericLoadStringObject as a latin1 JS string. */
@@ -174,7 +175,7 @@ export class RdbReader {
       return String(this.intEnc(n, at));
     }
     this.need(n);
-    const s = this.buf.latin1Slice(this.pos, this.pos + n);
+    const s = latin1(this.buf, this.pos, this.pos + n);
     this.pos += n;
     return s;
   }
