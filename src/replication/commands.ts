@@ -124,13 +124,13 @@ export function replicationStartup(server: Server): void {
 function admission(st: Replication, c: Client, cmd: Command): string | null {
   if (c.replRole === 'master') return null; // our master is always obeyed
   const s = st.server;
-  const queued = cmd.internal.has('runs-queued') && c.multi !== null ? c.multi : null;
+  const queued = c.multi !== null && cmd.internal.has('runs-queued') ? c.multi : null;
   const isWrite = cmd.write || (queued !== null && queued.some(([q]) => q.write));
   if (isWrite) {
     if (s.masterHost === null) {
-      const cfg = s.config;
-      const need = cfg.num('min-replicas-to-write');
-      if (need > 0 && cfg.num('min-replicas-max-lag') > 0 && st.goodReplicas < need) {
+      // Checked for every write: the threshold is a hot config field, not a Map lookup.
+      const need = s.config.hot.minReplicasToWrite;
+      if (need > 0 && s.config.num('min-replicas-max-lag') > 0 && st.goodReplicas < need) {
         return abortExec(c, queued, 'NOREPLICAS Not enough good replicas to write.');
       }
     } else if (s.config.bool('replica-read-only')) {

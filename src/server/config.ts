@@ -390,6 +390,7 @@ export interface HotConfig {
   slowlogLogSlowerThan: number;
   latencyTracking: boolean;
   notifyKeyspaceEvents: string;
+  minReplicasToWrite: number;
 }
 
 const HOT_KEYS: Record<string, keyof HotConfig> = {
@@ -398,6 +399,7 @@ const HOT_KEYS: Record<string, keyof HotConfig> = {
   'slowlog-log-slower-than': 'slowlogLogSlowerThan',
   'latency-tracking': 'latencyTracking',
   'notify-keyspace-events': 'notifyKeyspaceEvents',
+  'min-replicas-to-write': 'minReplicasToWrite',
 };
 
 /** The parameter map; every write of a hot parameter also lands in Config.hot. */
@@ -420,6 +422,7 @@ export class Config {
     slowlogLogSlowerThan: 0,
     latencyTracking: false,
     notifyKeyspaceEvents: '',
+    minReplicasToWrite: 0,
   };
   values: Map<string, ConfigValue> = new HotValues(this.hot);
 
