@@ -1,6 +1,7 @@
 // Why: one connected client's state (selected DB, protocol, auth, MULTI queue, subscriptions) and
 // the reply methods every command handler writes through. Replies accumulate in `out` and leave in
 // one socket write per batch (see Server.flush).
+import { replyBulk, replyEnd, replyStart } from '../resp/bulk-writer.js';
 import type { Socket } from 'node:net';
 import { bulk, CRLF, formatDouble, NULL3, NULL_ARRAY2, NULL_BULK2, OK } from '../resp/reply.js';
 import type { Db } from '../datatypes/db.js';
@@ -163,9 +164,9 @@ export class Client {
     else this.bulk(s);
   }
   bulks(items: readonly string[]): void {
-    let s = '*' + items.length + CRLF;
-    for (const it of items) s += '$' + it.length + CRLF + it + CRLF;
-    this.add(s);
+    replyStart(this, '*', items.length);
+    for (let i = 0; i < items.length; i++) replyBulk(items[i]);
+    replyEnd();
   }
   /** An array of bulks where undefined entries are null bulks (MGET). */
   bulksOrNull(items: readonly (string | undefined)[]): void {
