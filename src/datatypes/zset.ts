@@ -14,6 +14,7 @@ import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
+import { replyBulk, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
 import { SkipList, nodeLevels, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds } from './skiplist.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
 import { MemberIndex } from './zset-index.js';
@@ -150,29 +151,48 @@ class NodeArray implements NodeSink {
   }
 }
 
-/** The array of members (and scores) of a range reply, built while walking (no node array). */
+/**
+ * The array of members (and scores) of a range reply: the walk collects nodes into a reused array
+ * (the count is only known at the end with LIMIT), then the bulk writer encodes them byte by byte
+ * into one string (no rope of concatenations to flatten).
+ */
 class ReplySink implements NodeSink {
-  private body = '';
-  private count = 0;
+  private readonly nodes: SkipNode[] = [];
+  private n = 0;
   private withscores = false;
   private r3 = false;
   start(c: Client, withscores: boolean): this {
-    this.body = '';
-    this.count = 0;
+    this.n = 0;
     this.withscores = withscores;
     this.r3 = c.resp === 3;
     return this;
   }
   add(n: SkipNode): void {
-    this.count++;
-    const m = n.member;
-    if (!this.withscores) this.body += '$' + m.length + CRLF + m + CRLF;
-    else this.body += (this.r3 ? '*2\r\n$' : '$') + m.length + CRLF + m + CRLF + dbl(this.r3, n.score);
+    this.nodes[this.n++] = n;
   }
   finish(c: Client): void {
-    const n = this.withscores && !this.r3 ? this.count * 2 : this.count;
-    c.add(n === 0 ? EMPTY_ARRAY : '*' + n + CRLF + this.body);
-    this.body = '';
+    const count = this.n;
+    const nodes = this.nodes;
+    if (count === 0) {
+      c.add(EMPTY_ARRAY);
+      return;
+    }
+    const ws = this.withscores;
+    const r3 = this.r3;
+    replyStart(c, '*', ws && !r3 ? count * 2 : count);
+    for (let i = 0; i < count; i++) {
+      const node = nodes[i];
+      if (ws && r3) replyRaw('*2\r\n');
+      replyBulk(node.member);
+      if (ws) {
+        if (r3) replyRaw(',' + formatDouble(node.score) + CRLF);
+        else replyBulk(formatDouble(node.score));
+      }
+    }
+    replyEnd();
+    this.n = 0;
+    // stale references to at most 1024 nodes may stay; a bigger array is dropped
+    if (count > 1024) nodes.length = 0;
   }
 }
 /** Shared: commands run one at a time and a walk never re-enters. */
