@@ -3,7 +3,9 @@
 // SAVE time and RDB size for 1M mixed keys, load time at start-up, write throughput with
 // appendfsync everysec/always, and p99 latency plus memory growth during a BGSAVE — against the
 // targets of issue 4. `--quick` uses 100k keys; `--json out.json` writes every number, `--report
-// out.json` prints its table again; `--eddy-v8-flags ...` sets EDDY_V8_FLAGS for the eddy-servers.
+// out.json` prints its table again; `--eddy-v8-flags ...` sets EDDY_V8_FLAGS for the eddy-servers;
+// `--only load,bgsave` runs only those parts (save, load, bgsave, aof; load and bgsave need the RDB
+// files: built and saved first unless `--data DIR` holds them from an earlier run, which keeps them).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +27,14 @@ interface Options {
   v8Flags: string | null;
   /** --report file.json: print the table of an earlier --json run instead of running */
   report: string | null;
+  /** --only: the parts to run */
+  only: Set<Part>;
+  /** --data DIR: keep the RDB files in DIR/eddy, DIR/redis (reused when present) */
+  data: string | null;
 }
+
+const PARTS = ['save', 'load', 'bgsave', 'aof'] as const;
+type Part = (typeof PARTS)[number];
 
 function options(): Options {
   const { values } = parseArgs({
@@ -36,12 +45,16 @@ function options(): Options {
       clients: { type: 'string', default: '50' },
       'eddy-v8-flags': { type: 'string' },
       report: { type: 'string' },
+      only: { type: 'string' },
+      data: { type: 'string' },
     },
   });
+  const only = new Set((values.only ?? PARTS.join(',')).split(',').filter(Boolean) as Part[]);
+  for (const p of only) if (!PARTS.includes(p)) throw new Error(`--only: unknown part ${p} (${PARTS.join(', ')})`);
   const quick = values.quick ?? false;
   const v8Flags = values['eddy-v8-flags'] ?? null;
   const rounds = Number(values.rounds ?? (quick ? 1 : 3));
-  return { quick, json: values.json ?? null, rounds, clients: Number(values.clients), v8Flags, report: values.report ?? null };
+  return { quick, json: values.json ?? null, rounds, clients: Number(values.clients), v8Flags, report: values.report ?? null, only, data: values.data ?? null };
 }
 
 type PerKind<T> = Record<Kind, T>;
@@ -409,23 +422,43 @@ async function main(): Promise<void> {
   }
   setEddyV8Flags(o.v8Flags);
   const data = dataset(o.quick ? 0.1 : 1, Date.now() + 10 * 3600_000);
-  const dirs = perKind((k) => tmpDir(`${k}-bench-rdb-`));
+  const dirs = perKind((k) => (o.data ? path.join(o.data, k) : tmpDir(`${k}-bench-rdb-`)));
+  // --data keeps a pristine copy of each saved file (BGSAVE under redis-benchmark rewrites dump.rdb).
+  const seed = (k: Kind) => path.join(dirs[k], 'seed.rdb');
+  const reuse = o.data !== null && KINDS.every((k) => fs.existsSync(seed(k)));
   let procs: PerKind<Proc> | null = null;
+  const none = <T>(f: () => T): PerKind<T> => perKind(f);
   try {
     log(`dataset: ${data.keys} keys in ${data.commands} commands; ${o.rounds} round(s)${o.v8Flags !== null ? `; EDDY_V8_FLAGS=${JSON.stringify(o.v8Flags)}` : ''}`);
-    const started = await Promise.all(KINDS.map((k) => startTimed(k, dirs[k])));
-    procs = perKind((k) => started[KINDS.indexOf(k)].proc);
-    const buildMs = await build(procs, data);
-    log(`  loaded: eddy ${fmtMs(buildMs.eddy)}, redis ${fmtMs(buildMs.redis)}`);
-    const save = await saves(procs, o.rounds);
-    for (const k of KINDS) await procs[k].stop();
-    procs = null;
-    const { t: load, procs: restarted } = await loads(dirs, o.rounds, data.keys);
-    procs = restarted;
-    const bgsave = await bgsaves(procs, o.rounds, data.strings, o);
-    for (const k of KINDS) await procs[k].stop();
-    procs = null;
-    const throughputRows = await throughput(o, o.rounds + 2);
+    let buildMs = none(() => NaN);
+    let save: SaveResult = { ms: none(() => []), size: none(() => 0) };
+    const needFiles = o.only.has('load') || o.only.has('bgsave');
+    if (o.only.has('save') || (needFiles && !reuse)) {
+      for (const k of KINDS) fs.mkdirSync(dirs[k], { recursive: true });
+      const started = await Promise.all(KINDS.map((k) => startTimed(k, dirs[k])));
+      procs = perKind((k) => started[KINDS.indexOf(k)].proc);
+      buildMs = await build(procs, data);
+      log(`  loaded: eddy ${fmtMs(buildMs.eddy)}, redis ${fmtMs(buildMs.redis)}`);
+      save = await saves(procs, o.only.has('save') ? o.rounds : 1);
+      if (!o.only.has('save')) save = { ms: none(() => []), size: save.size };
+      if (o.data !== null) for (const k of KINDS) fs.copyFileSync(path.join(dirs[k], 'dump.rdb'), seed(k));
+      for (const k of KINDS) await procs[k].stop();
+      procs = null;
+    } else if (reuse) {
+      log(`  reusing the RDB files in ${o.data}`);
+      for (const k of KINDS) fs.copyFileSync(seed(k), path.join(dirs[k], 'dump.rdb'));
+    }
+    let load: LoadTimes = { ms: none(() => []), logged: none(() => []), emptyMs: none(() => []), rss: none(() => NaN) };
+    let bgsave: BgsaveResult = { idle: none(() => []), loaded: none(() => []), base: none(() => []) };
+    if (needFiles) {
+      const r = await loads(dirs, o.only.has('load') ? o.rounds : 1, data.keys);
+      if (o.only.has('load')) load = r.t;
+      procs = r.procs;
+      if (o.only.has('bgsave')) bgsave = await bgsaves(procs, o.rounds, data.strings, o);
+      for (const k of KINDS) await procs[k].stop();
+      procs = null;
+    }
+    const throughputRows = o.only.has('aof') ? await throughput(o, o.rounds + 2) : [];
     const res: Results = { keys: data.keys, buildMs, save, load, bgsave, throughput: throughputRows };
     const { text, targets } = report(o, res);
     console.log(text);
@@ -435,7 +468,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (procs) for (const k of KINDS) await procs[k].stop();
-    for (const k of KINDS) fs.rmSync(dirs[k], { recursive: true, force: true });
+    if (o.data === null) for (const k of KINDS) fs.rmSync(dirs[k], { recursive: true, force: true });
   }
 }
 

@@ -479,6 +479,30 @@ describe('corrupted and truncated files are refused', () => {
     }
   });
 
+  it('a file over 4 MB (its checksum computed on a worker thread while parsing) loads, and a flipped byte in it is refused', async () => {
+    const dir = tmpDir('eddy-big-');
+    let e = await eddy([], dir);
+    let c = await connect(e);
+    const rng = new Rng(11);
+    for (let i = 0; i < 6; i++) await ok(c, 'SET', `big:${i}`, bin(rng, 1 << 20));
+    await ok(c, 'DEBUG', 'POPULATE', '20000');
+    await ok(c, 'SAVE');
+    await e.stop();
+    const big = fs.readFileSync(path.join(dir, 'dump.rdb'));
+    expect(big.length).toBeGreaterThan(6 << 20);
+    e = await eddy([], dir);
+    c = await connect(e);
+    expect(await ok(c, 'DBSIZE')).toBe(20006);
+    await e.stop();
+    const bad = Buffer.from(big);
+    bad[big.indexOf(Buffer.from('big:3')) + 100_000] ^= 0x10;
+    const badDir = tmpDir('eddy-big-bad-');
+    fs.writeFileSync(path.join(badDir, 'dump.rdb'), bad);
+    const r = await eddyRefuses(badDir);
+    expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(new RegExp(`Internal error in RDB reading offset ${big.length - 8} -> Wrong RDB checksum`));
+  }, 60000);
+
   it('eddy-server refuses a truncated file at start-up', async () => {
     const dir = tmpDir('eddy-trunc-');
     fs.writeFileSync(path.join(dir, 'dump.rdb'), file.subarray(0, Math.floor(file.length / 2)));

@@ -9,6 +9,7 @@ import { RdbEncoder, type EncodeOptions, type RdbSink, type SaveInfo } from './r
 import { parseRdb, type LoadLimits, type LoadResult } from './rdb-reader.js';
 import { Snapshot, type SnapshotOptions } from './snapshot.js';
 import { inThroughputMode } from './gc-mode.js';
+import { readWithCrc } from './crc64-parallel.js';
 
 /** Writes chunks to a file synchronously (page cache: microseconds); fsync is separate. */
 export class FileSink implements RdbSink {
@@ -240,7 +241,9 @@ export function loadAofPreamble(server: Server, data: Buffer): number {
 
 /** Parse an RDB file completely (throws RdbError or an fs error); nothing is installed yet. */
 export function readRdbFile(server: Server, file: string, opts: { progress?: boolean } = {}): LoadResult {
-  const buf = fs.readFileSync(file);
+  const checksum = server.config.bool('rdbchecksum');
+  // The CRC-64 covers everything but its own 8 bytes at the end of the file.
+  const { buf, crc } = checksum ? readWithCrc(file, (size) => size - 8) : { buf: fs.readFileSync(file), crc: null };
   const total = buf.length;
   const t0 = Date.now();
   let lastLog = t0;
@@ -251,7 +254,8 @@ export function readRdbFile(server: Server, file: string, opts: { progress?: boo
       limits: loadLimits(server),
       keyDelayUs: delay > 0 ? delay : 0,
       expireBefore: Date.now(),
-      checksum: server.config.bool('rdbchecksum'),
+      checksum,
+      crc,
       log: (level, msg) => (level === 'warning' ? server.log.warning(msg) : server.log.notice(msg)),
       progress: opts.progress
         ? (pos, keys) => {

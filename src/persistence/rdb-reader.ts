@@ -16,6 +16,7 @@ import { zipmapDecode } from './zipmap.js';
 import { readStream } from './stream-codec.js';
 import * as T from './rdb-types.js';
 import { latin1 } from '../resp/request-parser.js';
+import type { PendingCrc } from './crc64-parallel.js';
 
 /** key-load-delay blocks like Redis's debugDelay (this module stays free of server imports). */
 const delayCell = new Int32Array(new SharedArrayBuffer(4));
@@ -483,6 +484,8 @@ export interface ParseOptions {
   keyDelayUs?: number;
   /** stop after the checksum and accept what follows (an AOF with an RDB preamble) */
   allowTrailing?: boolean;
+  /** the checksum of a prefix of buf, computed elsewhere meanwhile (used if it ends where the data does) */
+  crc?: PendingCrc | null;
 }
 
 /**
@@ -584,7 +587,7 @@ export function parseRdb(buf: Buffer, opts: ParseOptions): LoadResult {
         checksumDisabled = true;
         log('warning', 'RDB file was saved with checksum disabled: no check performed.');
       } else {
-        const crc = new Crc64().update(buf, 0, at);
+        const crc = (opts.crc?.end === at ? opts.crc.wait() : null) ?? new Crc64().update(buf, 0, at);
         if (!crc.matchesLE(buf, at)) r.fail(`Wrong RDB checksum expected: (${crc.hex()}) but got (${leHex(buf, at)})`, at);
       }
     }
