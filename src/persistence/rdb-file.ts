@@ -14,6 +14,8 @@ import { readWithCrc } from './crc64-parallel.js';
 /** Writes chunks to a file synchronously (page cache: microseconds); fsync is separate. */
 export class FileSink implements RdbSink {
   readonly fd: number;
+  /** write() is done with the chunk when it returns: the encoder reuses its buffer */
+  readonly synchronous = true;
   closed = false;
 
   constructor(readonly file: string) {

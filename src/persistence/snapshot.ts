@@ -10,6 +10,7 @@ import type { Db, Value } from '../datatypes/db.js';
 import { RdbEncoder } from './rdb-writer.js';
 import { OP_EOF } from './rdb-types.js';
 import { throughputBegin, throughputEnd } from './gc-mode.js';
+import { KeySet } from './key-set.js';
 
 /**
  * Default time budget of one slice of the walk. A command that arrives during a slice waits for
@@ -26,33 +27,6 @@ export interface SnapshotOptions {
   /** AUX aof-base 1 (AOF rewrite base) */
   aofBase?: boolean;
   usedMemory?: number;
-}
-
-const SHARD_BITS = 8;
-
-/**
- * A set of keys split over 256 Sets by a cheap hash of a few characters: growing one big Set
- * rehashes all its entries at once (~60 ms at 1M keys), a shard only its own.
- */
-class KeySet {
-  private readonly shards: (Set<string> | undefined)[] = new Array<Set<string> | undefined>(1 << SHARD_BITS);
-
-  private shard(k: string): Set<string> {
-    const n = k.length;
-    let h = n;
-    if (n > 0) h = h * 31 + k.charCodeAt(n - 1) * 961 + k.charCodeAt(n >> 1);
-    if (n > 2) h = h * 961 + k.charCodeAt(n - 2) * 31 + k.charCodeAt(n - 3);
-    const i = Math.imul(h, 0x9e3779b1) >>> (32 - SHARD_BITS);
-    return (this.shards[i] ??= new Set());
-  }
-
-  /** Add k; false if it was there already. */
-  add(k: string): boolean {
-    const s = this.shard(k);
-    const n = s.size;
-    s.add(k);
-    return s.size !== n;
-  }
 }
 
 /** A big value being written over several slices. */
@@ -104,7 +78,7 @@ export class Snapshot {
       this.sizes.push(db.dict.size);
       this.expiresSizes.push(db.expires.size);
       this.resized.push(false);
-      this.done.push(db.dict.size === 0 ? null : new KeySet());
+      this.done.push(db.dict.size === 0 ? null : new KeySet(db.dict.size));
       total += db.dict.size;
     }
     this.keysTotal = total;
