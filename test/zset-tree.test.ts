@@ -1,9 +1,10 @@
-// Why: the sorted-set skiplist (span counts, backward links, range searches, range deletions) checked
-// by fast-check against a naive sorted-array model, with its structural invariants after every step;
-// the member index (open addressing) against a Map.
+// Why: the sorted-set B+tree (subtree counts, separators, leaf links, splits and merges, range
+// searches, range deletions) checked by fast-check against a naive sorted-array model, with its
+// structural invariants after every step; the member index (open addressing) against a Map.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { SkipList, newNode, nextAt, nodeLevels, spanAt, type LexRange, type ScoreRange, type SkipNode } from '../src/datatypes/skiplist.js';
+import { ZCursor, ZTree, newNode, type ZNode } from '../src/datatypes/zset-tree.js';
+import { lexBounds, scoreBounds, type LexRange, type ScoreRange } from '../src/datatypes/zset-range.js';
 import { MemberIndex } from '../src/datatypes/zset-index.js';
 
 interface Entry {
@@ -51,37 +52,29 @@ function lexIn(v: string, r: LexRange): boolean {
 }
 
 function check(ok: boolean, what: string): void {
-  if (!ok) throw new Error('skiplist invariant broken: ' + what);
+  if (!ok) throw new Error('zset tree broken: ' + what);
 }
 
-/** Walk every level: spans add up, forward order is strict, backward links and tail are right. */
-function checkInvariants(sl: SkipList, model: Model): void {
-  const level0: SkipNode[] = [];
-  for (let n = sl.first; n !== null; n = n.fwd) level0.push(n);
-  check(level0.length === model.items.length && sl.length === level0.length, 'length');
-  for (let i = 0; i < level0.length; i++) {
-    const n = level0[i];
+/** The tree's own structural check, then its order against the model. */
+function checkInvariants(t: ZTree, model: Model): void {
+  t.verify();
+  const inOrder: ZNode[] = [];
+  t.forEach((n) => void inOrder.push(n));
+  check(inOrder.length === model.items.length && t.length === inOrder.length, 'length');
+  for (let i = 0; i < inOrder.length; i++) {
+    const n = inOrder[i];
     const e = model.items[i];
     check(n.member === e.member && Object.is(n.score, e.score), `order at ${i}: ${n.member}/${n.score} vs ${e.member}/${e.score}`);
-    check(n.backward === (i === 0 ? null : level0[i - 1]), 'backward link');
   }
-  check(sl.tail === (level0.length ? level0[level0.length - 1] : null), 'tail');
-  const rankOf = new Map<SkipNode, number>(level0.map((n, i) => [n, i + 1]));
-  for (let lvl = 0; lvl < sl.level; lvl++) {
-    let x = sl.header;
-    let rank = 0;
-    for (let f = nextAt(x, lvl); f !== null; f = nextAt(x, lvl)) {
-      rank += spanAt(x, lvl);
-      check(rankOf.get(f) === rank, `span at level ${lvl}`);
-      x = f;
-    }
-    // the last node of a level spans to the end of the list (inserts past the tail rely on it)
-    if (x !== sl.header) check(spanAt(x, lvl) === level0.length - rank, `span past the last node at level ${lvl}`);
-  }
-  for (let lvl = sl.level; lvl < nodeLevels(sl.header); lvl++) check(nextAt(sl.header, lvl) === null, 'levels above the top');
+  const back: ZNode[] = [];
+  t.forEach((n) => void back.push(n), true);
+  check(back.reverse().every((n, i) => n === inOrder[i]), 'reverse order');
+  check(t.first === (inOrder[0] ?? null) && t.tail === (inOrder[inOrder.length - 1] ?? null), 'first/tail');
 }
 
-const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'ab', 'b\x00', '', 'z', '\xff', 'A', '10', '9');
+const special = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'aa', 'ab', 'b\x00', '', 'z', '\xff', 'A', '10', '9');
+// Enough distinct members that sets grow past one leaf (64 entries) and inner nodes split and merge.
+const member = fc.oneof({ weight: 1, arbitrary: special }, { weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }).map((i) => 'm' + i) });
 // Mostly a few distinct values, so equal scores (ordered by member) are frequent.
 const score = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(0, -0, 1, 2, -1, 1.5, Infinity, -Infinity, 1e300, -1e-300) },
@@ -107,6 +100,7 @@ const lexRange = fc
 
 type Op =
   | { t: 'add'; m: string; s: number }
+  | { t: 'bulk'; base: number; n: number; s: number; step: number }
   | { t: 'del'; m: string }
   | { t: 'upd'; m: string; s: number }
   | { t: 'rank'; m: string }
@@ -117,21 +111,32 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('add' as const), m: member, s: score }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('bulk' as const),
+      base: fc.integer({ min: 0, max: 2000 }),
+      n: fc.integer({ min: 1, max: 300 }),
+      s: score,
+      step: fc.constantFrom(0, 1, -1, 0.5),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('del' as const), m: member }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('upd' as const), m: member, s: score }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('rank' as const), m: member }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('byRank' as const), r: fc.integer({ min: 0, max: 16 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('range' as const), r: scoreRange }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('delRange' as const), r: scoreRange }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('delRank' as const), a: fc.integer({ min: 1, max: 15 }), b: fc.integer({ min: 1, max: 15 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('delRank' as const), a: fc.integer({ min: 1, max: 400 }), b: fc.integer({ min: 1, max: 400 }) }) },
 );
 
-describe('skiplist vs sorted-array model', () => {
+describe('zset B+tree vs sorted-array model', () => {
   it('inserts, deletes, score updates, ranks and score ranges', () => {
     fc.assert(
       fc.property(fc.array(op, { minLength: 20, maxLength: 150, size: 'max' }), (ops) => {
-        const sl = new SkipList();
-        const nodes = new Map<string, SkipNode>();
+        const sl = new ZTree();
+        const cur = new ZCursor();
+        const nodes = new Map<string, ZNode>();
         const model = new Model();
         for (const o of ops) {
           switch (o.t) {
@@ -139,6 +144,16 @@ describe('skiplist vs sorted-array model', () => {
               if (nodes.has(o.m)) break;
               nodes.set(o.m, sl.insert(o.s, o.m));
               model.insert(o.m, o.s);
+              break;
+            case 'bulk':
+              // runs of ascending, descending or equal scores: the edge splits of loads
+              for (let i = 0; i < o.n; i++) {
+                const m = 'k' + (o.base + i);
+                if (nodes.has(m)) continue;
+                const sc = o.s + o.step * i;
+                nodes.set(m, sl.insert(sc, m));
+                model.insert(m, sc);
+              }
               break;
             case 'del': {
               const e = model.remove(o.m);
@@ -174,15 +189,28 @@ describe('skiplist vs sorted-array model', () => {
             }
             case 'range': {
               const inR = model.items.filter((e) => gteMin(e.score, o.r) && lteMax(e.score, o.r));
-              const first = sl.firstInRange(o.r);
-              const last = sl.lastInRange(o.r);
-              expect(first?.member ?? null).toBe(inR.length ? inR[0].member : null);
-              expect(last?.member ?? null).toBe(inR.length ? inR[inR.length - 1].member : null);
+              const { min, minex, max, maxex } = o.r;
+              const ff = sl.firstInScore(cur, min, minex, max, maxex);
+              expect(ff ? cur.node.member : null).toBe(inR.length ? inR[0].member : null);
+              if (ff) expect(sl.lastSeekRank).toBe(model.items.indexOf(inR[0]));
+              const fl = sl.lastInScore(cur, min, minex, max, maxex);
+              expect(fl ? cur.node.member : null).toBe(inR.length ? inR[inR.length - 1].member : null);
+              if (fl) expect(sl.lastSeekRank).toBe(model.items.indexOf(inR[inR.length - 1]));
+              // the generic (predicate) search agrees
+              const b = scoreBounds(o.r);
+              expect(sl.firstIn(cur, b) ? cur.node.member : null).toBe(inR.length ? inR[0].member : null);
+              expect(sl.lastIn(cur, b) ? cur.node.member : null).toBe(inR.length ? inR[inR.length - 1].member : null);
+              // walking forward from the first visits the range in order
+              if (sl.firstInScore(cur, min, minex, max, maxex)) {
+                const seen: string[] = [];
+                for (; cur.leaf !== null && lteMax(cur.node.score, o.r); cur.next()) seen.push(cur.node.member);
+                expect(seen).toEqual(inR.map((e) => e.member));
+              }
               break;
             }
             case 'delRange': {
               const gone: string[] = [];
-              const n = sl.deleteRangeByScore(o.r, (x) => gone.push(x.member));
+              const n = sl.deleteIn(scoreBounds(o.r), (x) => void gone.push(x.member));
               const expected = model.items.filter((e) => gteMin(e.score, o.r) && lteMax(e.score, o.r)).map((e) => e.member);
               expect(gone).toEqual(expected);
               expect(n).toBe(expected.length);
@@ -196,7 +224,7 @@ describe('skiplist vs sorted-array model', () => {
               const [a, b] = o.a <= o.b ? [o.a, o.b] : [o.b, o.a];
               const expected = model.items.slice(a - 1, b).map((e) => e.member);
               const gone: string[] = [];
-              expect(sl.deleteRangeByRank(a, b, (x) => gone.push(x.member))).toBe(expected.length);
+              expect(sl.deleteRangeByRank(a, b, (x) => void gone.push(x.member))).toBe(expected.length);
               expect(gone).toEqual(expected);
               for (const m of gone) {
                 model.remove(m);
@@ -208,14 +236,15 @@ describe('skiplist vs sorted-array model', () => {
           checkInvariants(sl, model);
         }
       }),
-      { numRuns: 200, seed: 20240601 },
+      { numRuns: 150, seed: 20240601 },
     );
   });
 
   it('lexicographic ranges and deletions on equal scores', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(member, { maxLength: 14 }), fc.array(lexRange, { minLength: 1, maxLength: 8 }), (members, ranges) => {
-        const sl = new SkipList();
+      fc.property(fc.uniqueArray(member, { maxLength: 200 }), fc.array(lexRange, { minLength: 1, maxLength: 8 }), (members, ranges) => {
+        const sl = new ZTree();
+        const cur = new ZCursor();
         const model = new Model();
         for (const m of members) {
           sl.insert(0, m);
@@ -224,13 +253,13 @@ describe('skiplist vs sorted-array model', () => {
         checkInvariants(sl, model);
         for (const r of ranges) {
           const inR = model.items.filter((e) => lexIn(e.member, r)).map((e) => e.member);
-          expect(sl.firstInLexRange(r)?.member ?? null).toBe(inR.length ? inR[0] : null);
-          expect(sl.lastInLexRange(r)?.member ?? null).toBe(inR.length ? inR[inR.length - 1] : null);
+          expect(sl.firstIn(cur, lexBounds(r)) ? cur.node.member : null).toBe(inR.length ? inR[0] : null);
+          expect(sl.lastIn(cur, lexBounds(r)) ? cur.node.member : null).toBe(inR.length ? inR[inR.length - 1] : null);
         }
         const r = ranges[0];
         const expected = model.items.filter((e) => lexIn(e.member, r)).map((e) => e.member);
         const gone: string[] = [];
-        expect(sl.deleteRangeByLex(r, (x) => gone.push(x.member))).toBe(expected.length);
+        expect(sl.deleteIn(lexBounds(r), (x) => void gone.push(x.member))).toBe(expected.length);
         expect(gone).toEqual(expected);
         for (const m of gone) model.remove(m);
         checkInvariants(sl, model);
@@ -239,15 +268,33 @@ describe('skiplist vs sorted-array model', () => {
     );
   });
 
-  it('stays O(log n): 100k sequential and random inserts, rank lookups', () => {
-    const sl = new SkipList();
-    const n = 100_000;
-    for (let i = 0; i < n; i++) sl.insert((i * 7919) % n, 'm' + i);
-    expect(sl.length).toBe(n);
-    expect(sl.level).toBeLessThanOrEqual(32);
-    for (let r = 1; r <= n; r += 9973) {
-      const node = sl.byRank(r)!;
-      expect(sl.rank(node.score, node.member)).toBe(r);
+  it('100k sequential, descending and scattered inserts, rank lookups, mass deletions', () => {
+    for (const order of ['asc', 'desc', 'scattered'] as const) {
+      const sl = new ZTree();
+      const n = 100_000;
+      const nodes: ZNode[] = [];
+      for (let i = 0; i < n; i++) {
+        const s = order === 'asc' ? i : order === 'desc' ? n - i : (i * 7919) % n;
+        nodes.push(sl.insert(s, 'm' + i));
+      }
+      expect(sl.length).toBe(n);
+      sl.verify();
+      for (let r = 1; r <= n; r += 9973) {
+        const node = sl.byRank(r)!;
+        expect(sl.rank(node.score, node.member)).toBe(r);
+      }
+      // every other node moves far away, then most are deleted: merges down to a small tree
+      for (let i = 0; i < n; i += 2) sl.updateScore(nodes[i], -nodes[i].score - 1);
+      sl.verify();
+      let gone = 0;
+      for (let i = 0; i < n; i++) if (i % 10 !== 3 && sl.delete(nodes[i].score, nodes[i].member) === nodes[i]) gone++;
+      expect(gone).toBe(n - n / 10);
+      expect(sl.length).toBe(n / 10);
+      sl.verify();
+      expect(sl.deleteRangeByRank(1, n, () => undefined)).toBe(n / 10);
+      expect(sl.length).toBe(0);
+      expect(sl.first).toBe(null);
+      sl.verify();
     }
   });
 });
@@ -263,10 +310,10 @@ describe('zset member index vs Map', () => {
     fc.assert(
       fc.property(fc.array(ixOp, { maxLength: 400 }), (ops) => {
         const ix = new MemberIndex();
-        const model = new Map<string, SkipNode>();
+        const model = new Map<string, ZNode>();
         for (const o of ops) {
           if (o.t === 'set') {
-            const n = newNode(o.k, model.size, 1);
+            const n = newNode(o.k, model.size);
             ix.set(o.k, n);
             model.set(o.k, n);
           } else if (o.t === 'del') {
@@ -286,7 +333,7 @@ describe('zset member index vs Map', () => {
   it('holds 100k members through growth and shrinking', () => {
     const ix = new MemberIndex();
     const n = 100_000;
-    for (let i = 0; i < n; i++) ix.set('m' + i, newNode('m' + i, i, 1));
+    for (let i = 0; i < n; i++) ix.set('m' + i, newNode('m' + i, i));
     let wrong = 0;
     for (let i = 0; i < n; i += 2) if (!ix.delete('m' + i)) wrong++;
     expect(ix.size).toBe(n / 2);

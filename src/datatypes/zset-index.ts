@@ -2,7 +2,7 @@
 // (linear probing, backward-shift deletion) of [hash, node] pairs in one flat array, so a lookup
 // touches one cache line of the table (plus the node on a hash match); V8's Map loads a bucket,
 // chained entries and each entry's key string, which dominated ZADD on big sets. Map-like API subset.
-import type { SkipNode } from './skiplist.js';
+import type { ZNode } from './zset-tree.js';
 
 /** Per-process seed: members chosen to collide must guess it (Redis seeds its siphash too). */
 const SEED = (Math.random() * 0x100000000) | 0;
@@ -25,8 +25,8 @@ export function memberHash(s: string): number {
 const MIN_CAPACITY = 8;
 
 /** A table of `capacity` slots: hash at 2*i, node at 2*i+1. */
-function table(capacity: number): (SkipNode | number | null)[] {
-  const t = new Array<SkipNode | number | null>(2 * capacity);
+function table(capacity: number): (ZNode | number | null)[] {
+  const t = new Array<ZNode | number | null>(2 * capacity);
   for (let i = 0; i < 2 * capacity; i += 2) {
     t[i] = 0;
     t[i + 1] = null;
@@ -51,14 +51,14 @@ export class MemberIndex {
     for (;;) {
       const x = t[2 * i] as number;
       if (x === 0) return -1;
-      if (x === h && (t[2 * i + 1] as SkipNode).member === member) return i;
+      if (x === h && (t[2 * i + 1] as ZNode).member === member) return i;
       i = (i + 1) & mask;
     }
   }
 
-  get(member: string): SkipNode | undefined {
+  get(member: string): ZNode | undefined {
     const i = this.find(member, memberHash(member));
-    return i < 0 ? undefined : (this.slots[2 * i + 1] as SkipNode);
+    return i < 0 ? undefined : (this.slots[2 * i + 1] as ZNode);
   }
 
   has(member: string): boolean {
@@ -66,7 +66,7 @@ export class MemberIndex {
   }
 
   /** Add or replace the node of member (node.member must be member). */
-  set(member: string, node: SkipNode): this {
+  set(member: string, node: ZNode): this {
     const h = memberHash(member);
     const at = this.find(member, h);
     if (at >= 0) {
@@ -106,11 +106,11 @@ export class MemberIndex {
     return true;
   }
 
-  *values(): IterableIterator<SkipNode> {
+  *values(): IterableIterator<ZNode> {
     const t = this.slots;
     for (let i = 1; i < t.length; i += 2) {
       const n = t[i];
-      if (n !== null) yield n as SkipNode;
+      if (n !== null) yield n as ZNode;
     }
   }
 
@@ -123,7 +123,7 @@ export class MemberIndex {
     return this.capacity * 8;
   }
 
-  private place(h: number, node: SkipNode): void {
+  private place(h: number, node: ZNode): void {
     const t = this.slots;
     const mask = this.mask;
     let i = h & mask;
@@ -136,6 +136,6 @@ export class MemberIndex {
     const old = this.slots;
     this.slots = table(capacity);
     this.mask = capacity - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i] as number, old[i + 1] as SkipNode);
+    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i] as number, old[i + 1] as ZNode);
   }
 }

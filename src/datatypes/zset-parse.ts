@@ -2,7 +2,7 @@
 // (leading blanks, hex floats, inf/nan spellings, ERANGE), which zslParseRange accepts more loosely
 // than getDoubleFromObject does, and lex ranges use the "[x" / "(x" / "-" / "+" item syntax.
 import { fail } from '../server/errors.js';
-import type { LexRange, ScoreRange } from './skiplist.js';
+import type { LexRange, ScoreRange } from './zset-range.js';
 
 /** Result of the last strtod() call (module scratch, no allocation per parse). */
 let sEnd = 0;

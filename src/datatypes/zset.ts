@@ -15,16 +15,17 @@ import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { replyBulk, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
-import { SkipList, nodeLevels, type SkipNode, type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds } from './skiplist.js';
+import { ZCursor, ZTree, type ZNode } from './zset-tree.js';
+import { type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds, scoreBounds } from './zset-range.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
 import { MemberIndex } from './zset-index.js';
 
 export class ZSet implements RObject {
   readonly type = 'zset' as const;
-  readonly zsl = new SkipList();
+  readonly zsl = new ZTree();
   readonly dict = new MemberIndex();
   /** The nodes in a dense array (swap-remove): O(1) random members, stateless ZSCAN cursors. */
-  readonly nodes: SkipNode[] = [];
+  readonly nodes: ZNode[] = [];
   /** Redis's encoding: listpack until an insertion exceeds the zset-max-listpack-* limits. */
   listpack = true;
 
@@ -41,7 +42,7 @@ export class ZSet implements RObject {
   }
 
   /** Add a member the caller knows is absent. */
-  insert(member: string, score: number): SkipNode {
+  insert(member: string, score: number): ZNode {
     const n = this.zsl.insert(score, member);
     this.dict.set(member, n);
     n.slot = this.nodes.length;
@@ -49,7 +50,7 @@ export class ZSet implements RObject {
     return n;
   }
 
-  setScore(n: SkipNode, score: number): void {
+  setScore(n: ZNode, score: number): void {
     this.zsl.updateScore(n, score);
   }
 
@@ -62,7 +63,7 @@ export class ZSet implements RObject {
   }
 
   /** Drop a node that left the skiplist from the dict and the dense array. */
-  private unlink(n: SkipNode): void {
+  private unlink(n: ZNode): void {
     this.dict.delete(n.member);
     const last = this.nodes.pop()!;
     if (last !== n) {
@@ -72,7 +73,7 @@ export class ZSet implements RObject {
   }
 
   /** Callback for the skiplist's range deletions. */
-  readonly onRangeDelete = (n: SkipNode): void => this.unlink(n);
+  readonly onRangeDelete = (n: ZNode): void => this.unlink(n);
 
   /** 0-based rank, or -1. */
   rank(member: string, reverse: boolean): number {
@@ -83,19 +84,23 @@ export class ZSet implements RObject {
   }
 
   /** A uniformly random node (the set is not empty). */
-  randomNode(): SkipNode {
+  randomNode(): ZNode {
     return this.nodes[randomIndex(this.nodes.length)];
   }
 
   /** Members with scores in order (for RDB, SORT, DEBUG...). */
   *entries(): IterableIterator<[string, number]> {
-    for (let n = this.zsl.first; n !== null; n = n.fwd) yield [n.member, n.score];
+    const c = new ZCursor();
+    for (this.zsl.seekFirst(c); c.leaf !== null; c.next()) {
+      const n = c.node;
+      yield [n.member, n.score];
+    }
   }
 
   clone(): ZSet {
     const z = new ZSet();
     z.listpack = this.listpack;
-    for (let n = this.zsl.tail; n !== null; n = n.backward) z.insert(n.member, n.score);
+    this.zsl.forEach((n) => void z.insert(n.member, n.score), true);
     return z;
   }
 
@@ -106,7 +111,8 @@ export class ZSet implements RObject {
       return bytes;
     }
     bytes += 96;
-    for (const n of this.nodes) bytes += 64 + n.member.length + 16 * nodeLevels(n);
+    // a node (24 bytes), its share of a leaf (about 16) and of the member index (8), the member
+    for (const n of this.nodes) bytes += 48 + n.member.length;
     return bytes;
   }
 }
@@ -140,24 +146,28 @@ function dbl(r3: boolean, d: number): string {
 }
 
 /** Where a range walk puts its nodes: a reply being built, or an array (ZRANGESTORE). */
-interface NodeSink {
-  add(n: SkipNode): void;
+/** Where a range walk puts its entries: a reply being built, or arrays (ZRANGESTORE). */
+interface EntrySink {
+  add(member: string, score: number): void;
 }
 
-class NodeArray implements NodeSink {
-  readonly nodes: SkipNode[] = [];
-  add(n: SkipNode): void {
-    this.nodes.push(n);
+class EntryArrays implements EntrySink {
+  readonly members: string[] = [];
+  readonly scores: number[] = [];
+  add(member: string, score: number): void {
+    this.members.push(member);
+    this.scores.push(score);
   }
 }
 
 /**
- * The array of members (and scores) of a range reply: the walk collects nodes into a reused array
+ * The array of members (and scores) of a range reply: the walk collects them into reused arrays
  * (the count is only known at the end with LIMIT), then the bulk writer encodes them byte by byte
  * into one string (no rope of concatenations to flatten).
  */
-class ReplySink implements NodeSink {
-  private readonly nodes: SkipNode[] = [];
+class ReplySink implements EntrySink {
+  private readonly members: string[] = [];
+  private readonly scores: number[] = [0.5];
   private n = 0;
   private withscores = false;
   private r3 = false;
@@ -167,36 +177,47 @@ class ReplySink implements NodeSink {
     this.r3 = c.resp === 3;
     return this;
   }
-  add(n: SkipNode): void {
-    this.nodes[this.n++] = n;
+  add(member: string, score: number): void {
+    this.members[this.n] = member;
+    this.scores[this.n++] = score;
   }
   finish(c: Client): void {
     const count = this.n;
-    const nodes = this.nodes;
+    const members = this.members;
+    const scores = this.scores;
     if (count === 0) {
       c.add(EMPTY_ARRAY);
       return;
     }
+    // A tight first pass over the member strings: their loads (cache misses on big sets) overlap
+    // here, instead of one at a time inside the long encoding loop below.
+    let total = 0;
+    for (let i = 0; i < count; i++) total += members[i].length;
+    if (total < 0) return;
     const ws = this.withscores;
     const r3 = this.r3;
     replyStart(c, '*', ws && !r3 ? count * 2 : count);
     for (let i = 0; i < count; i++) {
-      const node = nodes[i];
       if (ws && r3) replyRaw('*2\r\n');
-      replyBulk(node.member);
+      replyBulk(members[i]);
       if (ws) {
-        if (r3) replyRaw(',' + formatDouble(node.score) + CRLF);
-        else replyBulk(formatDouble(node.score));
+        if (r3) replyRaw(',' + formatDouble(scores[i]) + CRLF);
+        else replyBulk(formatDouble(scores[i]));
       }
     }
     replyEnd();
     this.n = 0;
-    // stale references to at most 1024 nodes may stay; a bigger array is dropped
-    if (count > 1024) nodes.length = 0;
+    // stale references to at most 1024 members may stay; bigger arrays are dropped
+    if (count > 1024) {
+      members.length = 0;
+      scores.length = 1;
+    }
   }
 }
 /** Shared: commands run one at a time and a walk never re-enters. */
 const replySink = new ReplySink();
+/** The cursor of range walks (shared likewise). */
+const cur = new ZCursor();
 
 /** Remove a key that became empty (no own signal: the caller signals once). */
 function dropIfEmpty(c: Client, key: string, z: ZSet): boolean {
@@ -215,7 +236,7 @@ function storeResult(c: Client, dst: string, z: ZSet | null, event: string, enco
       let maxLen = 0;
       for (const m of z.dict.keys()) if (m.length > maxLen) maxLen = m.length;
       z.listpack = z.size <= maxEntries(c.server) && maxLen <= maxValue(c.server);
-      if (z.listpack) for (const n of z.dict.values()) if (n.score === 0) n.score = 0; // no -0 in a listpack
+      if (z.listpack) for (const n of z.dict.values()) if (Object.is(n.score, -0)) z.setScore(n, 0); // no -0 in a listpack
     }
     c.db.setKey(dst, z);
     signalKeyAsReady(c.db, dst);
@@ -396,17 +417,14 @@ function zremrangeGeneric(c: Client, a: string[], type: RangeType): void {
     if (end >= llen) end = llen - 1;
     deleted = z.zsl.deleteRangeByRank(start + 1, end + 1, z.onRangeDelete);
   } else if (range !== null) {
-    deleted = z.zsl.deleteRangeByScore(range, z.onRangeDelete);
+    deleted = z.zsl.deleteIn(scoreBounds(range), z.onRangeDelete);
   } else if (z.listpack) {
-    deleted = 0;
-    for (let n = lexFirst(z, lex!); n !== null && lexLteMax(n.member, lex!); ) {
-      const next = n.fwd;
-      z.remove(n.member);
-      deleted++;
-      n = next;
-    }
+    const doomed: string[] = [];
+    if (lexFirst(z, lex!)) for (; cur.leaf !== null && lexLteMax(cur.member, lex!); cur.next()) doomed.push(cur.member);
+    for (const m of doomed) z.remove(m);
+    deleted = doomed.length;
   } else {
-    deleted = z.zsl.deleteRangeByLex(lex!, z.onRangeDelete);
+    deleted = z.zsl.deleteIn(lexBounds(lex!), z.onRangeDelete);
   }
   const removed = dropIfEmpty(c, key, z);
   if (deleted) {
@@ -425,7 +443,7 @@ const DIR_FORWARD = 1;
 const DIR_REVERSE = 2;
 
 /** Nodes of z in the rank range [start, end] (Redis's normalisation of negative indexes), into out. */
-function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: NodeSink): void {
+function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: EntrySink): void {
   const llen = z.size;
   if (start < 0) start = llen + start;
   if (end < 0) end = llen + end;
@@ -433,46 +451,52 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: N
   if (start > end || start >= llen) return;
   if (end >= llen) end = llen - 1;
   let n = end - start + 1;
-  let ln: SkipNode | null;
-  if (reverse) ln = start > 0 ? z.zsl.byRank(llen - start) : z.zsl.tail;
-  else ln = start > 0 ? z.zsl.byRank(start + 1) : z.zsl.first;
-  while (n-- > 0 && ln !== null) {
-    out.add(ln);
-    ln = reverse ? ln.backward : ln.fwd;
+  z.zsl.seekRank(cur, reverse ? llen - 1 - start : start);
+  while (n-- > 0 && cur.leaf !== null) {
+    out.add(cur.member, cur.score);
+    if (reverse) cur.prev();
+    else cur.next();
   }
 }
 
 /** Is n still inside the range a walk goes through (the far end: max forward, min in reverse)? */
-function inside(n: SkipNode, reverse: boolean, r: ScoreRange | null, lex: LexRange | null): boolean {
-  if (r !== null) return reverse ? valueGteMin(n.score, r) : valueLteMax(n.score, r);
-  return reverse ? lexGteMin(n.member, lex!) : lexLteMax(n.member, lex!);
+/** Is the cursor's entry still inside the range a walk goes through (the far end: max forward, min in reverse)? */
+function inside(reverse: boolean, r: ScoreRange | null, lex: LexRange | null): boolean {
+  if (r !== null) return reverse ? valueGteMin(cur.score, r) : valueLteMax(cur.score, r);
+  return reverse ? lexGteMin(cur.member, lex!) : lexLteMax(cur.member, lex!);
 }
 
 /**
- * genericZrangebyscore/bylex's walk: from `start`, skip `offset` nodes, then take up to `limit`
- * (negative = all) while inside the score range r or else the lex range. A negative offset walks
- * off the end, as C's `while (ln && offset--)` does.
+ * genericZrangebyscore/bylex's walk: from the cursor (if `found`), skip `offset` nodes, then take up
+ * to `limit` (negative = all) while inside the score range r or else the lex range. A negative
+ * offset walks off the end, as C's `while (ln && offset--)` does.
  */
 function walkRange(
-  start: SkipNode | null,
+  found: boolean,
   offset: number,
   limit: number,
   reverse: boolean,
   r: ScoreRange | null,
   lex: LexRange | null,
-  out: NodeSink,
+  out: EntrySink,
 ): void {
-  if (offset < 0) return;
-  let ln = start;
-  while (ln !== null && offset-- > 0) ln = reverse ? ln.backward : ln.fwd;
-  while (ln !== null && limit-- !== 0 && inside(ln, reverse, r, lex)) {
-    out.add(ln);
-    ln = reverse ? ln.backward : ln.fwd;
+  if (!found || offset < 0) return;
+  while (cur.leaf !== null && offset-- > 0) {
+    if (reverse) cur.prev();
+    else cur.next();
+  }
+  while (cur.leaf !== null && limit-- !== 0 && inside(reverse, r, lex)) {
+    out.add(cur.member, cur.score);
+    if (reverse) cur.prev();
+    else cur.next();
   }
 }
 
-function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean, out: NodeSink): void {
-  walkRange(reverse ? z.zsl.lastInRange(r) : z.zsl.firstInRange(r), offset, limit, reverse, r, null, out);
+function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, reverse: boolean, out: EntrySink): void {
+  const found = reverse
+    ? z.zsl.lastInScore(cur, r.min, r.minex, r.max, r.maxex)
+    : z.zsl.firstInScore(cur, r.min, r.minex, r.max, r.maxex);
+  walkRange(found, offset, limit, reverse, r, null, out);
 }
 
 /*
@@ -480,21 +504,23 @@ function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, rever
  * answers with linear scans from the ends (zzlFirstInLexRange...) while its skiplist code depends on
  * node levels; a listpack-encoded set follows the listpack algorithms so replies match exactly.
  */
-function lexFirst(z: ZSet, r: LexRange): SkipNode | null {
-  if (!z.listpack) return z.zsl.firstInLexRange(r);
-  if (!z.zsl.mayOverlap(lexBounds(r))) return null;
-  for (let n = z.zsl.first; n !== null; n = n.fwd) if (lexGteMin(n.member, r)) return lexLteMax(n.member, r) ? n : null;
-  return null;
+/** Position `cur` at the first member in r; false if none. */
+function lexFirst(z: ZSet, r: LexRange): boolean {
+  if (!z.listpack) return z.zsl.firstIn(cur, lexBounds(r));
+  if (!z.zsl.mayOverlap(lexBounds(r))) return false;
+  for (z.zsl.seekFirst(cur); cur.leaf !== null; cur.next()) if (lexGteMin(cur.member, r)) return lexLteMax(cur.member, r);
+  return false;
 }
 
-function lexLast(z: ZSet, r: LexRange): SkipNode | null {
-  if (!z.listpack) return z.zsl.lastInLexRange(r);
-  if (!z.zsl.mayOverlap(lexBounds(r))) return null;
-  for (let n = z.zsl.tail; n !== null; n = n.backward) if (lexLteMax(n.member, r)) return lexGteMin(n.member, r) ? n : null;
-  return null;
+/** Position `cur` at the last member in r; false if none. */
+function lexLast(z: ZSet, r: LexRange): boolean {
+  if (!z.listpack) return z.zsl.lastIn(cur, lexBounds(r));
+  if (!z.zsl.mayOverlap(lexBounds(r))) return false;
+  for (z.zsl.seekLast(cur); cur.leaf !== null; cur.prev()) if (lexLteMax(cur.member, r)) return lexGteMin(cur.member, r);
+  return false;
 }
 
-function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: boolean, out: NodeSink): void {
+function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: boolean, out: EntrySink): void {
   walkRange(reverse ? lexLast(z, r) : lexFirst(z, r), offset, limit, reverse, null, r, out);
 }
 
@@ -503,14 +529,16 @@ function lexNodes(z: ZSet, r: LexRange, offset: number, limit: number, reverse: 
  * a rank range is known to exceed the entries limit, converted on the first add that exceeds a limit.
  * Elements added while it is a listpack lose a -0 score, the later ones keep it.
  */
-function zsetFromNodes(server: Server, nodes: readonly SkipNode[], rankRange: boolean): ZSet {
+function zsetFromEntries(server: Server, e: EntryArrays, rankRange: boolean): ZSet {
   const entries = maxEntries(server);
   const value = maxValue(server);
   const z = new ZSet();
-  z.listpack = !(rankRange && nodes.length > entries);
-  for (const n of nodes) {
-    if (z.listpack && (z.size + 1 > entries || n.member.length > value)) z.listpack = false;
-    z.insert(n.member, z.listpack && n.score === 0 ? 0 : n.score);
+  z.listpack = !(rankRange && e.members.length > entries);
+  for (let i = 0; i < e.members.length; i++) {
+    const m = e.members[i];
+    const sc = e.scores[i];
+    if (z.listpack && (z.size + 1 > entries || m.length > value)) z.listpack = false;
+    z.insert(m, z.listpack && sc === 0 ? 0 : sc);
   }
   return z;
 }
@@ -564,31 +592,37 @@ function zrangeGeneric(c: Client, a: string[], argStart: number, store: boolean,
     else c.add(EMPTY_ARRAY);
     return;
   }
-  const out = store ? new NodeArray() : replySink.start(c, withscores);
+  const out = store ? new EntryArrays() : replySink.start(c, withscores);
   if (type === RangeType.Rank) rankNodes(z, start, end, reverse, out);
   else if (range !== null) scoreNodes(z, range, offset, limit, reverse, out);
   else lexNodes(z, lex!, offset, limit, reverse, out);
-  if (out instanceof NodeArray) {
-    const nodes = out.nodes;
-    storeResult(c, a[1], nodes.length ? zsetFromNodes(c.server, nodes, type === RangeType.Rank) : null, 'zrangestore', true);
+  if (out instanceof EntryArrays) {
+    storeResult(c, a[1], out.members.length ? zsetFromEntries(c.server, out, type === RangeType.Rank) : null, 'zrangestore', true);
   } else {
     replySink.finish(c);
   }
 }
 
-/** Nodes from first to last inclusive, by rank (zcount's arithmetic); 0 when first is null. */
-function countBetween(z: ZSet, first: SkipNode | null, last: SkipNode | null): number {
-  if (first === null) return 0;
+/**
+ * zcount's arithmetic on the ranks of the first and the last element of a range, each found by its
+ * own search (their `found` flags and the rank the search recorded); 0 when there is no first.
+ */
+function countBetween(z: ZSet, foundFirst: boolean, firstRank: number, foundLast: boolean, lastRank: number): number {
+  if (!foundFirst) return 0;
   const len = z.zsl.length;
-  let count = len - (z.zsl.rank(first.score, first.member) - 1);
-  if (last !== null) count -= len - z.zsl.rank(last.score, last.member);
+  let count = len - firstRank;
+  if (foundLast) count -= len - 1 - lastRank;
   return count;
 }
 
 function zcount(c: Client, a: string[]): void {
   const r = parseScoreRange(a[2], a[3]);
   const z = readZ(c, a[1]);
-  c.int(z === undefined ? 0 : countBetween(z, z.zsl.firstInRange(r), z.zsl.lastInRange(r)));
+  if (z === undefined) return void c.int(0);
+  const ff = z.zsl.firstInScore(cur, r.min, r.minex, r.max, r.maxex);
+  const fr = z.zsl.lastSeekRank;
+  const fl = z.zsl.lastInScore(cur, r.min, r.minex, r.max, r.maxex);
+  c.int(countBetween(z, ff, fr, fl, z.zsl.lastSeekRank));
 }
 
 function zlexcount(c: Client, a: string[]): void {
@@ -599,10 +633,14 @@ function zlexcount(c: Client, a: string[]): void {
   } else if (z.listpack) {
     // zzl: count forward from the first match while below the max.
     let count = 0;
-    for (let n = lexFirst(z, r); n !== null && lexLteMax(n.member, r); n = n.fwd) count++;
+    if (lexFirst(z, r)) for (; cur.leaf !== null && lexLteMax(cur.member, r); cur.next()) count++;
     c.int(count);
   } else {
-    c.int(countBetween(z, z.zsl.firstInLexRange(r), z.zsl.lastInLexRange(r)));
+    const b = lexBounds(r);
+    const ff = z.zsl.firstIn(cur, b);
+    const fr = z.zsl.lastSeekRank;
+    const fl = z.zsl.lastIn(cur, b);
+    c.int(countBetween(z, ff, fr, fl, z.zsl.lastSeekRank));
   }
 }
 
@@ -800,7 +838,7 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
   }
   const r3 = c.resp === 3;
   const size = z.size;
-  const emit = (n: SkipNode): string => {
+  const emit = (n: ZNode): string => {
     if (!withscores) return bulk(n.member);
     return (r3 ? '*2\r\n' : '') + bulk(n.member) + dbl(r3, n.score);
   };
@@ -816,11 +854,11 @@ function zrandmemberWithCount(c: Client, key: string, l: number, withscores: boo
   let s = '*' + (withscores && !r3 ? n * 2 : n) + CRLF;
   if (count >= size) {
     // The whole set, in the order Redis's iterator walks it (from the tail).
-    for (let x = z.zsl.tail; x !== null; x = x.backward) s += emit(x);
+    z.zsl.forEach((x) => void (s += emit(x)), true);
   } else if (z.listpack) {
     // lpRandomPairsUnique: distinct picks in stored order.
-    const inOrder: SkipNode[] = [];
-    for (let x = z.zsl.first; x !== null; x = x.fwd) inOrder.push(x);
+    const inOrder: ZNode[] = [];
+    z.zsl.forEach((x) => void inOrder.push(x));
     for (const i of sampleDistinct(size, count, true)) s += emit(inOrder[i]);
   } else {
     for (const i of sampleDistinct(size, count)) s += emit(z.nodes[i]);
@@ -849,9 +887,9 @@ function zscan(c: Client, a: string[]): void {
   let next = 0;
   if (z.listpack) {
     // Small sets come back whole, in order, with cursor 0 (scanGenericCommand's listpack case).
-    for (let n = z.zsl.first; n !== null; n = n.fwd) {
+    z.zsl.forEach((n) => {
       if (o.match === null || o.match(n.member)) out.push(n.member, listpackScore(n.score));
-    }
+    });
   } else {
     next = scanSlots(z.nodes.length, cursor, o.count, (slot) => {
       const n = z.nodes[slot];
@@ -890,7 +928,7 @@ function srcFind(s: Src, member: string): number | undefined {
 /** Iterate a source as Redis's zuiNext does (sorted sets from the tail, sets in their order). */
 function srcEach(s: Src, fn: (member: string, score: number) => boolean | void): void {
   if (s.z !== null) {
-    for (let n = s.z.zsl.tail; n !== null; n = n.backward) if (fn(n.member, n.score) === false) return;
+    s.z.zsl.forEach((n) => fn(n.member, n.score), true);
   } else if (s.set !== null) {
     for (const m of s.set.members()) if (fn(m, 1) === false) return;
   }

@@ -113,7 +113,7 @@ export function rewriteObject(key: string, v: Value, out: (s: string) => void): 
       return;
     case 'zset': {
       const items: string[] = [];
-      for (let n = (v as ZSet).zsl.first; n !== null; n = n.fwd) items.push(formatDouble(n.score), n.member);
+      (v as ZSet).zsl.forEach((n) => void items.push(formatDouble(n.score), n.member));
       variadic('ZADD', key, items, 2, out);
       return;
     }
