@@ -14,7 +14,7 @@ import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
-import { replyBulk, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
+import { replyBulk, replyBulks, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
 import { ZCursor, ZTree, type ZNode } from './zset-tree.js';
 import { type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds, scoreBounds } from './zset-range.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
@@ -197,7 +197,8 @@ class ReplySink implements EntrySink {
     const ws = this.withscores;
     const r3 = this.r3;
     replyStart(c, '*', ws && !r3 ? count * 2 : count);
-    for (let i = 0; i < count; i++) {
+    if (!ws) replyBulks(members, 0, count);
+    else for (let i = 0; i < count; i++) {
       if (ws && r3) replyRaw('*2\r\n');
       replyBulk(members[i]);
       if (ws) {

@@ -32,6 +32,13 @@ function wbNum(n: number): void {
     wb[wp++] = 48 + n;
     return;
   }
+  if (n < 100) {
+    // element lengths: integer arithmetic, no float division
+    const q = ((n * 205) >> 11) | 0; // n / 10 for n < 1029
+    wb[wp++] = 48 + q;
+    wb[wp++] = 48 + n - q * 10;
+    return;
+  }
   let digits = 1;
   for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
   let p = wp + digits;
@@ -75,6 +82,38 @@ export function replyBulk(s: string): void {
   } else wp += b.latin1Write(s, wp);
   b[wp++] = 13;
   b[wp++] = 10;
+}
+
+/**
+ * Append arr[from..to) as bulk strings: replyBulk's loop with the write position in a local (the
+ * module-level position costs a load and a store per byte otherwise).
+ */
+export function replyBulks(arr: readonly string[], from: number, to: number): void {
+  const b = wb;
+  let p = wp;
+  for (let i = from; i < to; i++) {
+    const s = arr[i];
+    const l = s.length;
+    if (l > 32 || p + l + 8 > WB_SIZE) {
+      wp = p;
+      replyBulk(s);
+      p = wp;
+      continue;
+    }
+    b[p++] = 36;
+    if (l < 10) b[p++] = 48 + l;
+    else {
+      const q = ((l * 205) >> 11) | 0;
+      b[p++] = 48 + q;
+      b[p++] = 48 + l - q * 10;
+    }
+    b[p++] = 13;
+    b[p++] = 10;
+    for (let k = 0; k < l; k++) b[p++] = s.charCodeAt(k);
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  wp = p;
 }
 
 /** Append raw reply bytes (a nested aggregate header such as '*2\r\n'). */
