@@ -3,7 +3,7 @@
 // structural invariants after every step; the member index (open addressing) against a Map.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ZCursor, ZTree, newNode, type ZNode } from '../src/datatypes/zset-tree.js';
+import { ZCursor, ZTree, leafEncoding, newNode, type ZNode } from '../src/datatypes/zset-tree.js';
 import { lexBounds, scoreBounds, type LexRange, type ScoreRange } from '../src/datatypes/zset-range.js';
 import { MemberIndex } from '../src/datatypes/zset-index.js';
 
@@ -58,6 +58,16 @@ function check(ok: boolean, what: string): void {
 /** The tree's own structural check, then its order against the model. */
 function checkInvariants(t: ZTree, model: Model): void {
   t.verify();
+  // every cached leaf encoding is current
+  const cur = new ZCursor();
+  for (t.seekFirst(cur); cur.leaf !== null; ) {
+    const leaf = cur.leaf;
+    if (leaf.enc !== null) {
+      const fresh = leaf.members.slice(0, leaf.n).map((m) => '$' + m.length + '\r\n' + m + '\r\n').join('');
+      check(leaf.enc === fresh, 'stale cached leaf encoding');
+    }
+    cur.leaf = leaf.next;
+  }
   const inOrder: ZNode[] = [];
   t.forEach((n) => void inOrder.push(n));
   check(inOrder.length === model.items.length && t.length === inOrder.length, 'length');
@@ -104,6 +114,7 @@ type Op =
   | { t: 'del'; m: string }
   | { t: 'upd'; m: string; s: number }
   | { t: 'rank'; m: string }
+  | { t: 'enc'; r: number }
   | { t: 'byRank'; r: number }
   | { t: 'range'; r: ScoreRange }
   | { t: 'delRange'; r: ScoreRange }
@@ -124,6 +135,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('del' as const), m: member }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('upd' as const), m: member, s: score }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('rank' as const), m: member }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('enc' as const), r: fc.integer({ min: 0, max: 2000 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('byRank' as const), r: fc.integer({ min: 0, max: 16 }) }) },
   { weight: 3, arbitrary: fc.record({ t: fc.constant('range' as const), r: scoreRange }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('delRange' as const), r: scoreRange }) },
@@ -179,6 +191,17 @@ describe('zset B+tree vs sorted-array model', () => {
               const n = nodes.get(o.m);
               const i = model.find(o.m);
               expect(n ? sl.rank(n.score, o.m) : sl.rank(0, o.m)).toBe(i + 1);
+              break;
+            }
+            case 'enc': {
+              // a leaf's cached bulk encoding (kept across later ops) matches its members
+              if (sl.length === 0) break;
+              sl.seekRank(cur, o.r % sl.length);
+              const leaf = cur.leaf!;
+              const enc = leafEncoding(leaf);
+              const ms = leaf.members.slice(0, leaf.n);
+              expect(enc).toBe(ms.map((m) => '$' + m.length + '\r\n' + m + '\r\n').join(''));
+              for (let i = 0; i < leaf.n; i++) expect(enc.slice(leaf.encOff![i], leaf.encOff![i + 1])).toBe('$' + ms[i].length + '\r\n' + ms[i] + '\r\n');
               break;
             }
             case 'byRank': {

@@ -9,6 +9,7 @@
 // separator key of each kid i >= 1: a key <= every key of kid i and > every key of kid i-1 (a
 // deletion leaves it valid, so deletions never update separators). Pure structure: no Redis here.
 import type { Bounds } from './zset-range.js';
+import { encodeBulks } from '../resp/bulk-writer.js';
 
 /** A member and its score: the value the member index and the dense node array point at. */
 export interface ZNode {
@@ -58,6 +59,22 @@ export class Leaf {
   readonly nodes = filled(LEAF_CAP + 1, NO_NODE);
   next: Leaf | null = null;
   prev: Leaf | null = null;
+  /**
+   * The members as consecutive RESP bulk strings and each one's offset in it, built by the first
+   * range reply that reads this leaf and dropped by any change of its members: range replies of
+   * read-mostly sets are slices of these instead of per-member loads and encoding.
+   */
+  enc: string | null = null;
+  encOff: number[] | null = null;
+}
+
+/** The cached bulk encoding of leaf's members (see Leaf.enc), built if needed. */
+export function leafEncoding(l: Leaf): string {
+  if (l.enc === null) {
+    if (l.encOff === null) l.encOff = filled(LEAF_CAP + 2, 0);
+    l.enc = encodeBulks(l.members, 0, l.n, l.encOff);
+  }
+  return l.enc;
 }
 
 type Kid = Inner | Leaf;
@@ -201,6 +218,7 @@ export class ZTree {
     mb[pos] = m;
     nd[pos] = node;
     leaf.n++;
+    leaf.enc = null;
     this.length++;
     if (leaf.n > LEAF_CAP) this.splitLeaf(leaf, pos);
   }
@@ -222,6 +240,7 @@ export class ZTree {
     }
     right.n = n - mid;
     leaf.n = mid;
+    leaf.enc = null;
     right.next = leaf.next;
     if (right.next !== null) right.next.prev = right;
     else this.tailLeaf = right;
@@ -314,6 +333,7 @@ export class ZTree {
       nd[i] = NO_NODE;
     }
     leaf.n = n - cnt;
+    leaf.enc = null;
     this.length -= cnt;
     for (let d = 0; d < this.height; d++) pathN[d].counts[pathK[d]] -= cnt;
     if (leaf.n < LEAF_MIN && this.height > 0) this.fixLeaf(leaf);
@@ -336,6 +356,7 @@ export class ZTree {
       to.nodes[base + i] = from.nodes[i];
     }
     to.n = base + from.n;
+    to.enc = null;
   }
 
   /** An underfull leaf (kid pathK[h-1] of pathN[h-1]): merge with a sibling when they fit together. */

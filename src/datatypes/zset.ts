@@ -14,8 +14,8 @@ import type { SetObject } from './set.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
 import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount } from './collection.js';
 import { randomIndex, sampleDistinct } from './random.js';
-import { replyBulk, replyBulks, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
-import { ZCursor, ZTree, type ZNode } from './zset-tree.js';
+import { replyBulk, replyEnd, replyRaw, replyStart } from '../resp/bulk-writer.js';
+import { ZCursor, ZTree, leafEncoding, type Leaf, type ZNode } from './zset-tree.js';
 import { type LexRange, type ScoreRange, valueGteMin, valueLteMax, lexGteMin, lexLteMax, lexBounds, scoreBounds } from './zset-range.js';
 import { atoi, getScore, parseLexRange, parseScoreRange } from './zset-parse.js';
 import { MemberIndex } from './zset-index.js';
@@ -146,73 +146,110 @@ function dbl(r3: boolean, d: number): string {
 }
 
 /** Where a range walk puts its nodes: a reply being built, or an array (ZRANGESTORE). */
-/** Where a range walk puts its entries: a reply being built, or arrays (ZRANGESTORE). */
+/** Where a range walk puts its entries (entry i of a leaf): a reply being built, or arrays (ZRANGESTORE). */
 interface EntrySink {
-  add(member: string, score: number): void;
+  add(leaf: Leaf, i: number): void;
 }
 
 class EntryArrays implements EntrySink {
   readonly members: string[] = [];
   readonly scores: number[] = [];
-  add(member: string, score: number): void {
-    this.members.push(member);
-    this.scores.push(score);
+  add(leaf: Leaf, i: number): void {
+    this.members.push(leaf.members[i]);
+    this.scores.push(leaf.scores[i]);
   }
 }
 
 /**
- * The array of members (and scores) of a range reply: the walk collects them into reused arrays
- * (the count is only known at the end with LIMIT), then the bulk writer encodes them byte by byte
- * into one string (no rope of concatenations to flatten).
+ * The array of members (and scores) of a range reply. The walk records runs of consecutive entries
+ * of one leaf (the count is only known at the end with LIMIT). Forward replies without scores are
+ * then slices of the leaves' cached bulk encodings; the others are encoded byte by byte into one
+ * string by the bulk writer (no rope of concatenations to flatten).
  */
 class ReplySink implements EntrySink {
-  private readonly members: string[] = [];
-  private readonly scores: number[] = [0.5];
-  private n = 0;
+  private readonly runLeaf: Leaf[] = [];
+  /** first and one-past-last index of each run in its leaf */
+  private readonly runFrom: number[] = [];
+  private readonly runTo: number[] = [];
+  private runs = 0;
+  private count = 0;
+  private reverse = false;
   private withscores = false;
   private r3 = false;
-  start(c: Client, withscores: boolean): this {
-    this.n = 0;
+  start(c: Client, withscores: boolean, reverse: boolean): this {
+    this.runs = 0;
+    this.count = 0;
+    this.reverse = reverse;
     this.withscores = withscores;
     this.r3 = c.resp === 3;
     return this;
   }
-  add(member: string, score: number): void {
-    this.members[this.n] = member;
-    this.scores[this.n++] = score;
+  add(leaf: Leaf, i: number): void {
+    this.count++;
+    const r = this.runs - 1;
+    if (r >= 0 && this.runLeaf[r] === leaf) {
+      if (!this.reverse && this.runTo[r] === i) {
+        this.runTo[r] = i + 1;
+        return;
+      }
+      if (this.reverse && this.runFrom[r] === i + 1) {
+        this.runFrom[r] = i;
+        return;
+      }
+    }
+    this.runLeaf[r + 1] = leaf;
+    this.runFrom[r + 1] = i;
+    this.runTo[r + 1] = i + 1;
+    this.runs = r + 2;
   }
   finish(c: Client): void {
-    const count = this.n;
-    const members = this.members;
-    const scores = this.scores;
+    const count = this.count;
+    const runs = this.runs;
     if (count === 0) {
       c.add(EMPTY_ARRAY);
       return;
     }
-    // A tight first pass over the member strings: their loads (cache misses on big sets) overlap
-    // here, instead of one at a time inside the long encoding loop below.
-    let total = 0;
-    for (let i = 0; i < count; i++) total += members[i].length;
-    if (total < 0) return;
     const ws = this.withscores;
     const r3 = this.r3;
-    replyStart(c, '*', ws && !r3 ? count * 2 : count);
-    if (!ws) replyBulks(members, 0, count);
-    else for (let i = 0; i < count; i++) {
-      if (ws && r3) replyRaw('*2\r\n');
-      replyBulk(members[i]);
-      if (ws) {
-        if (r3) replyRaw(',' + formatDouble(scores[i]) + CRLF);
-        else replyBulk(formatDouble(scores[i]));
+    if (!ws && !this.reverse) {
+      let s = '*' + count + CRLF;
+      for (let r = 0; r < runs; r++) {
+        const leaf = this.runLeaf[r];
+        const enc = leafEncoding(leaf);
+        const off = leaf.encOff!;
+        s += enc.slice(off[this.runFrom[r]], off[this.runTo[r]]);
       }
+      c.add(s);
+    } else {
+      // A tight first pass over the member strings: their loads (cache misses on big sets) overlap
+      // here, instead of one at a time inside the long encoding loop below.
+      let total = 0;
+      for (let r = 0; r < runs; r++) {
+        const mb = this.runLeaf[r].members;
+        for (let i = this.runFrom[r]; i < this.runTo[r]; i++) total += mb[i].length;
+      }
+      if (total < 0) return;
+      replyStart(c, '*', ws && !r3 ? count * 2 : count);
+      for (let r = 0; r < runs; r++) {
+        const leaf = this.runLeaf[r];
+        const from = this.runFrom[r];
+        const to = this.runTo[r];
+        if (!ws) {
+          for (let i = to - 1; i >= from; i--) replyBulk(leaf.members[i]);
+          continue;
+        }
+        for (let k = from; k < to; k++) {
+          const i = this.reverse ? to - 1 - (k - from) : k;
+          if (r3) replyRaw('*2\r\n');
+          replyBulk(leaf.members[i]);
+          if (r3) replyRaw(',' + formatDouble(leaf.scores[i]) + CRLF);
+          else replyBulk(formatDouble(leaf.scores[i]));
+        }
+      }
+      replyEnd();
     }
-    replyEnd();
-    this.n = 0;
-    // stale references to at most 1024 members may stay; bigger arrays are dropped
-    if (count > 1024) {
-      members.length = 0;
-      scores.length = 1;
-    }
+    // stale references to at most 256 leaves may stay; bigger arrays are dropped
+    if (runs > 256) this.runLeaf.length = 0;
   }
 }
 /** Shared: commands run one at a time and a walk never re-enters. */
@@ -454,7 +491,7 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: E
   let n = end - start + 1;
   z.zsl.seekRank(cur, reverse ? llen - 1 - start : start);
   while (n-- > 0 && cur.leaf !== null) {
-    out.add(cur.member, cur.score);
+    out.add(cur.leaf!, cur.i);
     if (reverse) cur.prev();
     else cur.next();
   }
@@ -487,7 +524,7 @@ function walkRange(
     else cur.next();
   }
   while (cur.leaf !== null && limit-- !== 0 && inside(reverse, r, lex)) {
-    out.add(cur.member, cur.score);
+    out.add(cur.leaf!, cur.i);
     if (reverse) cur.prev();
     else cur.next();
   }
@@ -593,7 +630,7 @@ function zrangeGeneric(c: Client, a: string[], argStart: number, store: boolean,
     else c.add(EMPTY_ARRAY);
     return;
   }
-  const out = store ? new EntryArrays() : replySink.start(c, withscores);
+  const out = store ? new EntryArrays() : replySink.start(c, withscores, reverse);
   if (type === RangeType.Rank) rankNodes(z, start, end, reverse, out);
   else if (range !== null) scoreNodes(z, range, offset, limit, reverse, out);
   else lexNodes(z, lex!, offset, limit, reverse, out);

@@ -129,3 +129,33 @@ export function replyEnd(): void {
   wbFlush();
   wc = null;
 }
+
+let encBuf = Buffer.allocUnsafe(4096);
+
+/**
+ * arr[from..to) encoded as consecutive bulk strings, as one flat string; offs[k] receives the offset
+ * of element from+k and offs[to-from] the total length (cached encodings sliced later).
+ */
+export function encodeBulks(arr: readonly string[], from: number, to: number, offs: number[]): string {
+  let need = 0;
+  for (let i = from; i < to; i++) need += arr[i].length + 24;
+  if (need > encBuf.length) encBuf = Buffer.allocUnsafe(Math.max(need, 2 * encBuf.length));
+  const b = encBuf;
+  let p = 0;
+  for (let i = from; i < to; i++) {
+    offs[i - from] = p;
+    const s = arr[i];
+    const l = s.length;
+    b[p++] = 36;
+    if (l < 10) b[p++] = 48 + l;
+    else p += b.latin1Write(String(l), p);
+    b[p++] = 13;
+    b[p++] = 10;
+    if (l <= 32) for (let k = 0; k < l; k++) b[p++] = s.charCodeAt(k);
+    else p += b.latin1Write(s, p);
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  offs[to - from] = p;
+  return b.latin1Slice(0, p);
+}
