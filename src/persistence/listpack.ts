@@ -143,14 +143,30 @@ export class ListpackWriter {
     this.count++;
   }
 
-  /** The finished blob (the writer must not be used afterwards). */
+  /** The finished blob (the writer must not be used afterwards, except through reset()). */
   finish(): Buffer {
+    return this.buf.subarray(0, this.finishInPlace());
+  }
+
+  /** Finish without a view: the blob is `buffer`[0, returned length), valid until reset(). */
+  finishInPlace(): number {
     this.ensure(0);
     const b = this.buf;
     b[this.pos++] = LP_EOF;
     b.writeUInt32LE(this.pos, 0);
     b.writeUInt16LE(this.count < 65535 ? this.count : 65535, 4);
-    return b.subarray(0, this.pos);
+    return this.pos;
+  }
+
+  get buffer(): Buffer {
+    return this.buf;
+  }
+
+  /** Start a new listpack in the same buffer (one writer reused for many small values). */
+  reset(): this {
+    this.pos = LP_HDR_SIZE;
+    this.count = 0;
+    return this;
   }
 }
 

@@ -56,6 +56,8 @@ const BIG_VALUE = 512;
 /** A step of a big value writes about this many elements. */
 const STEP_ELEMENTS = 64;
 
+/** The listpack of a small value being written (finished and copied out before the next one). */
+const lpScratch = new ListpackWriter(1024);
 /** Scratch buffers for compressing strings without allocating per string. */
 let scratchIn = Buffer.allocUnsafe(4096);
 let scratchOut = Buffer.allocUnsafe(4096);
@@ -177,6 +179,23 @@ export class RdbEncoder {
     this.pos += b.length;
   }
 
+  /**
+   * src[0, n), always copied into the encoder's own buffer (src is scratch space, never handed to
+   * the sink); small ones by a loop (Buffer#copy of a range allocates a view per call).
+   */
+  private rawFrom(src: Buffer, n: number): void {
+    this.ensure(n);
+    if (n > 1024) {
+      src.copy(this.buf, this.pos, 0, n);
+      this.pos += n;
+      return;
+    }
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = src[i];
+    this.pos = p;
+  }
+
   private rawLatin1(s: string): void {
     const n = s.length;
     if (n > CHUNK && this.sink) {
@@ -265,9 +284,15 @@ export class RdbEncoder {
       }
       scratchIn.latin1Write(s, 0, n);
       const clen = lzfCompressInto(scratchIn, n, scratchOut, n - 4);
-      if (clen > 0) return this.lzfBlob(scratchOut.subarray(0, clen), n);
+      if (clen > 0) {
+        this.u8(0xc0 | T.ENC_LZF);
+        this.len(clen);
+        this.len(n);
+        this.rawFrom(scratchOut, clen);
+        return;
+      }
       this.len(n);
-      this.raw(scratchIn.subarray(0, n));
+      this.rawFrom(scratchIn, n);
       return;
     }
     this.len(n);
@@ -276,17 +301,36 @@ export class RdbEncoder {
 
   /** rdbSaveRawString for binary data (encoded blobs: listpacks, intsets...). */
   blob(b: Buffer): void {
-    const n = b.length;
+    this.blobFrom(b, b.length);
+  }
+
+  /** blob(b[0, n)), compressed through the scratch buffer (no allocation per blob). */
+  private blobFrom(b: Buffer, n: number): void {
     if (n <= 11) {
       const v = int32Value(b.latin1Slice(0, n));
       if (v !== null) return this.encInt(v);
     }
     if (this.opts.compress && n > 20) {
-      const c = lzfCompress(b, n - 4);
-      if (c !== null) return this.lzfBlob(c, n);
+      if (scratchOut.length < n + 1) {
+        scratchIn = Buffer.allocUnsafe(Math.max(n + 1, scratchIn.length * 2));
+        scratchOut = Buffer.allocUnsafe(scratchIn.length + 1);
+      }
+      const clen = lzfCompressInto(b, n, scratchOut, n - 4);
+      if (clen > 0) {
+        this.u8(0xc0 | T.ENC_LZF);
+        this.len(clen);
+        this.len(n);
+        this.rawFrom(scratchOut, clen);
+        return;
+      }
     }
     this.len(n);
-    this.raw(b);
+    this.rawFrom(b, n);
+  }
+
+  /** A finished listpack of the scratch writer as a blob. */
+  private lpBlob(w: ListpackWriter): void {
+    this.blobFrom(w.buffer, w.finishInPlace());
   }
 
   /** rdbSaveBinaryDoubleValue */
@@ -299,7 +343,13 @@ export class RdbEncoder {
   /** rdbSaveMillisecondTime: int64 little endian */
   ms(t: number): void {
     this.ensure(8);
-    this.buf.writeBigInt64LE(BigInt(t), this.pos);
+    if (t >= 0 && t <= Number.MAX_SAFE_INTEGER) {
+      // No BigInt per key with an expire: the two 32-bit halves.
+      this.buf.writeUInt32LE(t % 0x100000000, this.pos);
+      this.buf.writeUInt32LE(Math.floor(t / 0x100000000), this.pos + 4);
+    } else {
+      this.buf.writeBigInt64LE(BigInt(t), this.pos);
+    }
     this.pos += 8;
   }
 
@@ -360,6 +410,7 @@ export class RdbEncoder {
     if (v instanceof HashObject && v.isListpack) return this.hashListpack(v);
     if (v instanceof SetObject && v.ints) return this.blob(intsetEncode(v.ints));
     if (v instanceof ZSet && v.listpack) return this.zsetListpack(v);
+    if (v instanceof ListObject && v.length <= BIG_VALUE && this.oneNodeList(v)) return;
     const steps = this.valueSteps(v);
     while (!steps.next().done);
   }
@@ -391,12 +442,12 @@ export class RdbEncoder {
 
   private hashListpack(h: HashObject): void {
     const [fields, vals] = h.arrays();
-    const w = new ListpackWriter(64);
+    const w = lpScratch.reset();
     for (let i = 0; i < fields.length; i++) {
       w.append(fields[i]);
       w.append(vals[i]);
     }
-    this.blob(w.finish());
+    this.lpBlob(w);
   }
 
   private *hashTable(h: HashObject): Generator<void, void> {
@@ -421,12 +472,15 @@ export class RdbEncoder {
   }
 
   private zsetListpack(z: ZSet): void {
-    const w = new ListpackWriter(64);
+    const w = lpScratch.reset();
     z.zsl.forEach((n) => {
       w.append(n.member);
-      w.append(d2string(n.score));
+      const d = n.score;
+      // d2string's integer form, which append() would store as an integer: without the string.
+      if (Number.isInteger(d) && d > -1e15 && d < 1e15 && !Object.is(d, -0)) w.appendInt(d);
+      else w.append(d2string(d));
     });
-    this.blob(w.finish());
+    this.lpBlob(w);
   }
 
   private *zsetSkiplist(z: ZSet): Generator<void, void> {
@@ -440,6 +494,24 @@ export class RdbEncoder {
       this.binDouble(n.score);
       if (++i % STEP_ELEMENTS === 0) yield;
     }
+  }
+
+  /** A list that fits one quicklist node, written without a generator; false (nothing written) otherwise. */
+  private oneNodeList(l: ListObject): boolean {
+    const d = l.d;
+    const n = d.length;
+    const fill = this.opts.listFill;
+    if (n === 0) return false;
+    const w = lpScratch.reset();
+    for (let i = 0; i < n; i++) {
+      const s = d.get(i);
+      if (w.count > 0 && !allowInsert(w.bytes, w.count, s.length, fill)) return false;
+      w.append(s);
+    }
+    this.len(1);
+    this.len(T.QL_PACKED);
+    this.lpBlob(w);
+    return true;
   }
 
   /** A quicklist of listpack nodes split as quicklist's _quicklistNodeAllowInsert would. */

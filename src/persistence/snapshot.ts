@@ -18,6 +18,13 @@ import { KeySet } from './key-set.js';
  * halved against 3 ms, same idle BGSAVE time; a snapshot under saturating load takes ~30% longer).
  */
 const SLICE_MS = 1;
+/**
+ * Under load (the event loop spent more than LOAD_GAP_MS on other work since the last slice), a
+ * slice lasts as long as that gap, at least MIN_SLICE_MS: commands wait for a shorter slice, and
+ * the walk still gets about half of a saturated loop.
+ */
+const LOAD_GAP_MS = 0.1;
+const MIN_SLICE_MS = 0.25;
 
 export interface SnapshotOptions {
   /** time budget of one slice of the walk, in ms */
@@ -45,7 +52,7 @@ export class Snapshot {
   /** the DB the main stream selected last */
   private selected = -1;
   private dbIndex = 0;
-  private iter: Iterator<[string, Value]> | null = null;
+  private iter: IterableIterator<[string, Value]> | null = null;
   /** the big value in the middle of the main stream, if any */
   private pending: Pending | null = null;
   /** keys preserved while `pending` is unfinished (they follow it in the stream) */
@@ -67,6 +74,8 @@ export class Snapshot {
   slices = 0;
   slowSlices = 0;
   longestSliceMs = 0;
+  /** when the last slice ended (0: none yet) */
+  private lastSliceEnd = 0;
 
   constructor(
     private readonly server: Server,
@@ -230,16 +239,19 @@ export class Snapshot {
   /** One slice of the walk, timed (slices, longestSliceMs: what the walk adds to latency). */
   private slice(): void {
     const t0 = performance.now();
-    this.walk();
-    const ms = performance.now() - t0;
+    const base = this.opts.sliceMs ?? SLICE_MS;
+    const gap = this.lastSliceEnd === 0 ? 0 : t0 - this.lastSliceEnd;
+    this.walk(process.env.P3_FIXED || gap < LOAD_GAP_MS ? base : Math.max(MIN_SLICE_MS, Math.min(base, gap)));
+    const t1 = performance.now();
+    this.lastSliceEnd = t1;
+    const ms = t1 - t0;
     this.slices++;
     if (ms > 2) this.slowSlices++;
     if (ms > this.longestSliceMs) this.longestSliceMs = ms;
   }
 
-  private walk(): void {
+  private walk(budget: number): void {
     if (this.settled) return;
-    const budget = this.opts.sliceMs ?? SLICE_MS;
     const delayUs = this.opts.keyDelayUs ?? 0;
     const deadline = performance.now() + budget;
     const dbs = this.server.dbs;
@@ -259,24 +271,23 @@ export class Snapshot {
         }
         const db = dbs[this.dbIndex];
         if (this.iter === null) this.iter = db.dict.entries();
-        const r = this.iter.next();
-        if (r.done) {
-          this.done[this.dbIndex] = null;
-          this.dbIndex++;
-          this.iter = null;
-          continue;
+        // for-of (optimized: no result object or entry array per key); leaving it does not close
+        // the iterator (Map iterators have no return()), so the next slice resumes where this stopped.
+        for (const [k, v] of this.iter) {
+          if (!set.add(k)) continue;
+          this.writeKey(db, k, v, true);
+          if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
+          if (delayUs > 0) {
+            waitUs += delayUs;
+            if (waitUs >= 1000) return this.schedule(Math.round(waitUs / 1000));
+          } else if ((typeof v !== 'string' || (++n & 31) === 0) && performance.now() >= deadline) {
+            // After every collection, after every 32 strings otherwise.
+            return this.schedule(0);
+          }
         }
-        const [k, v] = r.value;
-        if (!set.add(k)) continue;
-        this.writeKey(db, k, v, true);
-        if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
-        if (delayUs > 0) {
-          waitUs += delayUs;
-          if (waitUs >= 1000) return this.schedule(Math.round(waitUs / 1000));
-        } else if ((typeof v !== 'string' || (++n & 31) === 0) && performance.now() >= deadline) {
-          // After every collection, after every 32 strings otherwise.
-          return this.schedule(0);
-        }
+        this.done[this.dbIndex] = null;
+        this.dbIndex++;
+        this.iter = null;
       }
       this.finishStream();
     } catch (e) {
