@@ -45,7 +45,7 @@ export function getLongInRange(s: string, min: bigint, msg: string): number {
 
 export const ERR_MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
 
-export { replyStart, replyBulk, replyRaw, replyEnd } from '../resp/bulk-writer.js';
+export { replyStart, replyBulk, replyBulks, replyRaw, replyEnd } from '../resp/bulk-writer.js';
 
 /*
  * Sharing of short element values (list elements, hash values): Redis keeps them as bytes inside

@@ -10,7 +10,7 @@ import { DenseSet } from './dense.js';
 import { intsetSearch, isInt64 } from './intset.js';
 import { randomIndex, sampleDistinct } from './random.js';
 import { parseScanCursor, parseScanOptions, replyEmptyScan, replyScan, scanSlots } from './scan-cursor.js';
-import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount, replyBulk, replyEnd, replyStart } from './collection.js';
+import { ERR_MUST_BE_POSITIVE, getLongInRange, lookupTyped, parseRandCount, replyBulk, replyBulks, replyEnd, replyStart } from './collection.js';
 
 export class SetObject implements RObject {
   readonly type = 'set' as const;
@@ -158,7 +158,7 @@ function maxIntset(c: Client): number {
 /** A RESP3 set (RESP2 array) of members. */
 function replySet(c: Client, ms: readonly string[]): void {
   replyStart(c, c.resp === 3 ? '~' : '*', ms.length);
-  for (let i = 0; i < ms.length; i++) replyBulk(ms[i]);
+  replyBulks(ms, 0, ms.length);
   replyEnd();
 }
 
@@ -483,7 +483,7 @@ function srandCount(c: Client, a: string[]): void {
     for (let k = 0; k < count; k++) replyBulk(ms[randomIndex(size)]);
   } else if (count >= size) {
     replyStart(c, '*', size);
-    for (let i = 0; i < size; i++) replyBulk(ms[i]);
+    replyBulks(ms, 0, size);
   } else {
     replyStart(c, '*', count);
     for (const i of sampleDistinct(size, count)) replyBulk(ms[i]);

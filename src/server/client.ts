@@ -1,7 +1,7 @@
 // Why: one connected client's state (selected DB, protocol, auth, MULTI queue, subscriptions) and
 // the reply methods every command handler writes through. Replies accumulate in `out` and leave in
 // one socket write per batch (see Server.flush).
-import { replyBulk, replyEnd, replyStart } from '../resp/bulk-writer.js';
+import { replyBulks, replyEnd, replyStart } from '../resp/bulk-writer.js';
 import type { Socket } from 'node:net';
 import { bulk, CRLF, formatDouble, NULL3, NULL_ARRAY2, NULL_BULK2, OK } from '../resp/reply.js';
 import type { Db } from '../datatypes/db.js';
@@ -165,7 +165,7 @@ export class Client {
   }
   bulks(items: readonly string[]): void {
     replyStart(this, '*', items.length);
-    for (let i = 0; i < items.length; i++) replyBulk(items[i]);
+    replyBulks(items, 0, items.length);
     replyEnd();
   }
   /** An array of bulks where undefined entries are null bulks (MGET). */
