@@ -241,7 +241,7 @@ export class Snapshot {
     const t0 = performance.now();
     const base = this.opts.sliceMs ?? SLICE_MS;
     const gap = this.lastSliceEnd === 0 ? 0 : t0 - this.lastSliceEnd;
-    this.walk(process.env.P3_FIXED || gap < LOAD_GAP_MS ? base : Math.max(MIN_SLICE_MS, Math.min(base, gap)));
+    this.walk(gap < LOAD_GAP_MS ? base : Math.max(MIN_SLICE_MS, Math.min(base, gap)));
     const t1 = performance.now();
     this.lastSliceEnd = t1;
     const ms = t1 - t0;
