@@ -165,13 +165,16 @@ export function splitArgs(line: string): string[] | null {
   }
 }
 
+/** The empty input buffer, shared (never written): a fresh Buffer.alloc(0) per request costs a typed-array construction. */
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Incremental request parser. feed() appends bytes and returns complete requests; it throws
  * ProtocolError (reply it, then close) or QueryBufferLimitError (close silently). Requests parsed
  * before an error are returned by the next call to takeParsed() so they still execute, as in Redis.
  */
 export class RequestParser {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
   private pos = 0;
   // Multibulk state survives across feeds.
   private mbRemaining = 0;
@@ -219,7 +222,7 @@ export class RequestParser {
     this.pos = 0;
     this.parse(out);
     if (this.pos >= this.buf.length) {
-      this.buf = Buffer.alloc(0);
+      this.buf = EMPTY;
       this.pos = 0;
     } else if (this.buf.length - this.pos > this.limits.queryBufferLimit) {
       throw new QueryBufferLimitError('closing client that reached max query buffer length');
@@ -250,7 +253,7 @@ export class RequestParser {
   private fail(msg: string, out: string[][]): never {
     // Everything consumed so far stays consumed; the connection is closing anyway.
     this.parsedBeforeError = out.slice();
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
     this.pos = 0;
     throw new ProtocolError('Protocol error: ' + msg);
   }
