@@ -213,10 +213,10 @@ describe('zset B+tree vs sorted-array model', () => {
             case 'range': {
               const inR = model.items.filter((e) => gteMin(e.score, o.r) && lteMax(e.score, o.r));
               const { min, minex, max, maxex } = o.r;
-              const ff = sl.firstInScore(cur, min, minex, max, maxex);
+              const ff = sl.firstInScore(cur, min, minex, max, maxex, true);
               expect(ff ? cur.node.member : null).toBe(inR.length ? inR[0].member : null);
               if (ff) expect(sl.lastSeekRank).toBe(model.items.indexOf(inR[0]));
-              const fl = sl.lastInScore(cur, min, minex, max, maxex);
+              const fl = sl.lastInScore(cur, min, minex, max, maxex, true);
               expect(fl ? cur.node.member : null).toBe(inR.length ? inR[inR.length - 1].member : null);
               if (fl) expect(sl.lastSeekRank).toBe(model.items.indexOf(inR[inR.length - 1]));
               // the generic (predicate) search agrees

@@ -538,9 +538,10 @@ export class ZTree {
 
   /**
    * Position cur at the first entry with score > v (orEqual: the entries equal to v are skipped
-   * too) or >= v, possibly one past the end of its leaf (see fixForward); records its rank.
+   * too) or >= v, possibly one past the end of its leaf (see fixForward); records its rank when
+   * asked (summing the counts costs a few more cache misses per level).
    */
-  private seekScore(cur: ZCursor, v: number, orEqual: boolean): void {
+  private seekScore(cur: ZCursor, v: number, orEqual: boolean, withRank: boolean): void {
     let x = this.root;
     let rank = 0;
     for (let d = 0; d < this.height; d++) {
@@ -554,8 +555,10 @@ export class ZTree {
         if (y < v || (orEqual && y === v)) lo = mid + 1;
         else hi = mid;
       }
-      const c = inner.counts;
-      for (let i = 0; i < lo - 1; i++) rank += c[i];
+      if (withRank) {
+        const c = inner.counts;
+        for (let i = 0; i < lo - 1; i++) rank += c[i];
+      }
       x = inner.kids[lo - 1];
     }
     const leaf = x as Leaf;
@@ -624,12 +627,15 @@ export class ZTree {
     return b.lte(h.score, h.member);
   }
 
-  /** zslFirstInRange by score: cur at the first entry >= min if it is <= max; false if none. */
-  firstInScore(cur: ZCursor, min: number, minex: boolean, max: number, maxex: boolean): boolean {
+  /**
+   * zslFirstInRange by score: cur at the first entry >= min if it is <= max; false if none.
+   * withRank: lastSeekRank tells its rank afterwards.
+   */
+  firstInScore(cur: ZCursor, min: number, minex: boolean, max: number, maxex: boolean, withRank = false): boolean {
     if (min > max || (min === max && (minex || maxex))) return false;
     const t = this.tail;
     if (t === null || (minex ? t.score <= min : t.score < min)) return false;
-    this.seekScore(cur, min, minex);
+    this.seekScore(cur, min, minex, withRank);
     cur.fixForward();
     if (cur.leaf === null) return false;
     const s = cur.leaf.scores[cur.i];
@@ -637,11 +643,11 @@ export class ZTree {
   }
 
   /** zslLastInRange by score: cur at the last entry <= max if it is >= min; false if none. */
-  lastInScore(cur: ZCursor, min: number, minex: boolean, max: number, maxex: boolean): boolean {
+  lastInScore(cur: ZCursor, min: number, minex: boolean, max: number, maxex: boolean, withRank = false): boolean {
     if (min > max || (min === max && (minex || maxex))) return false;
     const h = this.first;
     if (h === null || (maxex ? h.score >= max : h.score > max)) return false;
-    this.seekScore(cur, max, !maxex);
+    this.seekScore(cur, max, !maxex, withRank);
     ZTree.stepBack(cur);
     if (cur.leaf === null) return false;
     this.foundRank--;

@@ -657,9 +657,9 @@ function zcount(c: Client, a: string[]): void {
   const r = parseScoreRange(a[2], a[3]);
   const z = readZ(c, a[1]);
   if (z === undefined) return void c.int(0);
-  const ff = z.zsl.firstInScore(cur, r.min, r.minex, r.max, r.maxex);
+  const ff = z.zsl.firstInScore(cur, r.min, r.minex, r.max, r.maxex, true);
   const fr = z.zsl.lastSeekRank;
-  const fl = z.zsl.lastInScore(cur, r.min, r.minex, r.max, r.maxex);
+  const fl = z.zsl.lastInScore(cur, r.min, r.minex, r.max, r.maxex, true);
   c.int(countBetween(z, ff, fr, fl, z.zsl.lastSeekRank));
 }
 
