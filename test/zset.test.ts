@@ -679,6 +679,59 @@ describe.each([2, 3] as const)('zset (RESP%i)', (resp) => {
     }
   });
 
+  it('range queries across many tree leaves, interleaved with changes (seeded)', async () => {
+    // ~3000 members span dozens of 64-entry leaves and two inner levels: walks, LIMIT offsets and
+    // reverse runs cross leaf boundaries, and cached leaf encodings must follow every change.
+    const rng = new Rng(4242);
+    const key = `${k}:walk`;
+    const lexKey = `${k}:walklex`;
+    const score = () => (rng.bool(0.8) ? String(rng.int(0, 400)) : rng.int(0, 400) + '.5');
+    const bound = () => {
+      const x = rng.int(0, 10);
+      if (x === 0) return '-inf';
+      if (x === 1) return '+inf';
+      return (rng.bool(0.3) ? '(' : '') + score();
+    };
+    const lexBound = () => {
+      const x = rng.int(0, 10);
+      if (x === 0) return '-';
+      if (x === 1) return '+';
+      return (rng.bool(0.5) ? '(' : '[') + 'm' + rng.int(0, 3500);
+    };
+    for (let chunk = 0; chunk < 3; chunk++) {
+      const args: string[] = [];
+      const lex: string[] = [];
+      for (let i = 0; i < 1000; i++) {
+        args.push(score(), 'm' + (chunk * 1000 + i));
+        lex.push('0', 'm' + (chunk * 1000 + i));
+      }
+      await p.run(['ZADD', key, ...args]);
+      await p.run(['ZADD', lexKey, ...lex]);
+    }
+    for (let step = 0; step < 250; step++) {
+      const t = rng.int(0, 13);
+      const ws = rng.bool(0.3) ? ['WITHSCORES'] : [];
+      const limit = rng.bool(0.6) ? ['LIMIT', String(rng.int(-1, 400)), String(rng.int(-2, 300))] : [];
+      let argv: string[];
+      if (t === 0) argv = ['ZRANGE', key, String(rng.int(-3100, 3100)), String(rng.int(-3100, 3100)), ...(rng.bool() ? ['REV'] : []), ...ws];
+      else if (t <= 3) argv = ['ZRANGE', key, bound(), bound(), 'BYSCORE', ...limit, ...ws];
+      else if (t === 4) argv = ['ZRANGE', key, bound(), bound(), 'BYSCORE', 'REV', ...limit, ...ws];
+      else if (t === 5) argv = ['ZRANGE', lexKey, lexBound(), lexBound(), 'BYLEX', ...(rng.bool() ? ['REV'] : []), ...limit];
+      else if (t === 6) argv = ['ZCOUNT', key, bound(), bound()];
+      else if (t === 7) argv = ['ZLEXCOUNT', lexKey, lexBound(), lexBound()];
+      else if (t === 8) argv = ['ZADD', key, score(), 'm' + rng.int(0, 3500), score(), 'm' + rng.int(0, 3500)];
+      else if (t === 9) argv = ['ZREM', key, 'm' + rng.int(0, 3500), 'm' + rng.int(0, 3500)];
+      else if (t === 10) argv = ['ZINCRBY', key, String(rng.int(-50, 50)), 'm' + rng.int(0, 3500)];
+      else if (t === 11) argv = rng.bool() ? ['ZREMRANGEBYSCORE', key, bound(), bound()] : ['ZREMRANGEBYLEX', lexKey, lexBound(), lexBound()];
+      else if (t === 12) argv = ['ZRANGESTORE', `${k}:walkdst`, key, bound(), bound(), 'BYSCORE', ...limit];
+      else argv = ['ZRANK', key, 'm' + rng.int(0, 3500)];
+      await p.run(argv);
+      if (t === 12) await p.run(['ZRANGE', `${k}:walkdst`, '0', '-1', 'WITHSCORES']);
+    }
+    await p.run(['ZRANGE', key, '0', '-1', 'WITHSCORES']);
+    await p.run(['ZRANGE', lexKey, '-', '+', 'BYLEX']);
+  });
+
   it('ZSCAN over a skiplist-encoded set returns every member present throughout', async () => {
     const key = `${k}:scan`;
     const args: string[] = [];

@@ -148,21 +148,25 @@ function dbl(r3: boolean, d: number): string {
 /** Where a range walk puts its nodes: a reply being built, or an array (ZRANGESTORE). */
 /** Where a range walk puts its entries (entry i of a leaf): a reply being built, or arrays (ZRANGESTORE). */
 interface EntrySink {
-  add(leaf: Leaf, i: number): void;
+  /** entries from..to-1 of leaf, taken in descending order when reverse */
+  addRun(leaf: Leaf, from: number, to: number, reverse: boolean): void;
 }
 
 class EntryArrays implements EntrySink {
   readonly members: string[] = [];
   readonly scores: number[] = [];
-  add(leaf: Leaf, i: number): void {
-    this.members.push(leaf.members[i]);
-    this.scores.push(leaf.scores[i]);
+  addRun(leaf: Leaf, from: number, to: number, reverse: boolean): void {
+    for (let k = from; k < to; k++) {
+      const i = reverse ? to - 1 - (k - from) : k;
+      this.members.push(leaf.members[i]);
+      this.scores.push(leaf.scores[i]);
+    }
   }
 }
 
 /**
  * The array of members (and scores) of a range reply. The walk records runs of consecutive entries
- * of one leaf (the count is only known at the end with LIMIT). Forward replies without scores are
+ * of one leaf, in reply order (the count is only known at the end with LIMIT). Forward replies without scores are
  * then slices of the leaves' cached bulk encodings; the others are encoded byte by byte into one
  * string by the bulk writer (no rope of concatenations to flatten).
  */
@@ -184,23 +188,12 @@ class ReplySink implements EntrySink {
     this.r3 = c.resp === 3;
     return this;
   }
-  add(leaf: Leaf, i: number): void {
-    this.count++;
-    const r = this.runs - 1;
-    if (r >= 0 && this.runLeaf[r] === leaf) {
-      if (!this.reverse && this.runTo[r] === i) {
-        this.runTo[r] = i + 1;
-        return;
-      }
-      if (this.reverse && this.runFrom[r] === i + 1) {
-        this.runFrom[r] = i;
-        return;
-      }
-    }
-    this.runLeaf[r + 1] = leaf;
-    this.runFrom[r + 1] = i;
-    this.runTo[r + 1] = i + 1;
-    this.runs = r + 2;
+  addRun(leaf: Leaf, from: number, to: number): void {
+    const r = this.runs++;
+    this.runLeaf[r] = leaf;
+    this.runFrom[r] = from;
+    this.runTo[r] = to;
+    this.count += to - from;
   }
   finish(c: Client): void {
     const count = this.count;
@@ -490,18 +483,30 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: E
   if (end >= llen) end = llen - 1;
   let n = end - start + 1;
   z.zsl.seekRank(cur, reverse ? llen - 1 - start : start);
-  while (n-- > 0 && cur.leaf !== null) {
-    out.add(cur.leaf!, cur.i);
-    if (reverse) cur.prev();
-    else cur.next();
+  // a leaf at a time
+  while (n > 0 && cur.leaf !== null) {
+    const l = cur.leaf;
+    if (!reverse) {
+      const take = Math.min(n, l.n - cur.i);
+      out.addRun(l, cur.i, cur.i + take, false);
+      n -= take;
+      cur.leaf = l.next;
+      cur.i = 0;
+    } else {
+      const take = Math.min(n, cur.i + 1);
+      out.addRun(l, cur.i + 1 - take, cur.i + 1, true);
+      n -= take;
+      const p = l.prev;
+      cur.leaf = p;
+      cur.i = p === null ? 0 : p.n - 1;
+    }
   }
 }
 
-/** Is n still inside the range a walk goes through (the far end: max forward, min in reverse)? */
-/** Is the cursor's entry still inside the range a walk goes through (the far end: max forward, min in reverse)? */
-function inside(reverse: boolean, r: ScoreRange | null, lex: LexRange | null): boolean {
-  if (r !== null) return reverse ? valueGteMin(cur.score, r) : valueLteMax(cur.score, r);
-  return reverse ? lexGteMin(cur.member, lex!) : lexLteMax(cur.member, lex!);
+/** Is entry j of l still inside the range a walk goes through (the far end: max forward, min in reverse)? */
+function insideAt(l: Leaf, j: number, reverse: boolean, r: ScoreRange | null, lex: LexRange | null): boolean {
+  if (r !== null) return reverse ? valueGteMin(l.scores[j], r) : valueLteMax(l.scores[j], r);
+  return reverse ? lexGteMin(l.members[j], lex!) : lexLteMax(l.members[j], lex!);
 }
 
 /**
@@ -519,14 +524,49 @@ function walkRange(
   out: EntrySink,
 ): void {
   if (!found || offset < 0) return;
-  while (cur.leaf !== null && offset-- > 0) {
-    if (reverse) cur.prev();
-    else cur.next();
+  // Skip offset entries, a leaf at a time.
+  while (cur.leaf !== null && offset > 0) {
+    const l = cur.leaf;
+    const avail = reverse ? cur.i + 1 : l.n - cur.i;
+    if (offset < avail) {
+      cur.i += reverse ? -offset : offset;
+      break;
+    }
+    offset -= avail;
+    if (reverse) {
+      const p = l.prev;
+      cur.leaf = p;
+      cur.i = p === null ? 0 : p.n - 1;
+    } else {
+      cur.leaf = l.next;
+      cur.i = 0;
+    }
   }
-  while (cur.leaf !== null && limit-- !== 0 && inside(reverse, r, lex)) {
-    out.add(cur.leaf!, cur.i);
-    if (reverse) cur.prev();
-    else cur.next();
+  // Take entries while inside the range, a run per leaf.
+  while (cur.leaf !== null && limit !== 0) {
+    const l = cur.leaf;
+    let j = cur.i;
+    if (!reverse) {
+      const n = l.n;
+      while (j < n && limit !== 0 && insideAt(l, j, false, r, lex)) {
+        j++;
+        limit--;
+      }
+      if (j > cur.i) out.addRun(l, cur.i, j, false);
+      if (j < n) return;
+      cur.leaf = l.next;
+      cur.i = 0;
+    } else {
+      while (j >= 0 && limit !== 0 && insideAt(l, j, true, r, lex)) {
+        j--;
+        limit--;
+      }
+      if (j < cur.i) out.addRun(l, j + 1, cur.i + 1, true);
+      if (j >= 0) return;
+      const p = l.prev;
+      cur.leaf = p;
+      cur.i = p === null ? 0 : p.n - 1;
+    }
   }
 }
 
