@@ -3,6 +3,7 @@
 // strings become integers, same entry encodings and backlens), decoding validates every entry so a
 // corrupt blob is refused instead of half-read.
 import { isInt64 } from '../datatypes/intset.js';
+import { latin1 } from '../resp/request-parser.js';
 
 export class BlobError extends Error {}
 
@@ -93,6 +94,35 @@ export class ListpackWriter {
     this.count++;
   }
 
+  /** append() of the latin1 string in src[start, start + l), without making the string. */
+  appendBytes(src: Uint8Array, start: number, l: number): void {
+    if (l < 16) {
+      const v = shortInt(src, start, l);
+      if (v === v) return this.appendInt(v); // not NaN
+    } else if (l <= 20) {
+      // Possibly a 16..20-digit integer: the string path decides (rare).
+      return this.append(Buffer.from(src.buffer, src.byteOffset + start, l).latin1Slice(0, l));
+    }
+    const hdr = l < 64 ? 1 : l < 4096 ? 2 : 5;
+    const entry = hdr + l;
+    this.ensure(entry + 5);
+    const b = this.buf;
+    let p = this.pos;
+    if (l < 64) b[p++] = 0x80 | l;
+    else if (l < 4096) {
+      b[p++] = 0xe0 | (l >>> 8);
+      b[p++] = l & 0xff;
+    } else {
+      b[p++] = 0xf0;
+      b.writeUInt32LE(l, p);
+      p += 4;
+    }
+    for (let i = 0; i < l; i++) b[p++] = src[start + i];
+    this.pos = p;
+    this.backlen(entry);
+    this.count++;
+  }
+
   /** Append an integer element (safe integers; use appendBigInt beyond). */
   appendInt(v: number): void {
     this.ensure(14);
@@ -170,6 +200,31 @@ export class ListpackWriter {
   }
 }
 
+/**
+ * The value of the canonical integer string (isInt64's rules) in b[start, start + l) for l < 16
+ * (exact as a double); NaN if it is not one.
+ */
+function shortInt(b: Uint8Array, start: number, l: number): number {
+  if (l === 0) return NaN;
+  let i = start;
+  const end = start + l;
+  const neg = b[i] === 45;
+  if (neg) {
+    if (l === 1) return NaN;
+    i++;
+  }
+  const f = b[i];
+  if (f === 48) return l === 1 ? 0 : NaN;
+  if (f < 49 || f > 57) return NaN;
+  let v = f - 48;
+  for (i++; i < end; i++) {
+    const c = b[i];
+    if (c < 48 || c > 57) return NaN;
+    v = v * 10 + (c - 48);
+  }
+  return neg ? -v : v;
+}
+
 /** Encode a list of strings as one listpack. */
 export function lpEncode(items: Iterable<string>): Buffer {
   const w = new ListpackWriter();
@@ -203,7 +258,7 @@ export function lpDecode(buf: Uint8Array, start = 0, end = buf.length): string[]
       const l = e0 & 0x3f;
       len = 1 + l;
       if (p + len > last) throw new BlobError('listpack string out of range');
-      out.push(b.latin1Slice(p + 1, p + 1 + l));
+      out.push(latin1(b, p + 1, p + 1 + l));
     } else if ((e0 & 0xe0) === 0xc0) {
       if (p + 2 > last) throw new BlobError('listpack entry out of range');
       let v = ((e0 & 0x1f) << 8) | b[p + 1];
@@ -215,7 +270,7 @@ export function lpDecode(buf: Uint8Array, start = 0, end = buf.length): string[]
       const l = ((e0 & 0x0f) << 8) | b[p + 1];
       len = 2 + l;
       if (p + len > last) throw new BlobError('listpack string out of range');
-      out.push(b.latin1Slice(p + 2, p + 2 + l));
+      out.push(latin1(b, p + 2, p + 2 + l));
     } else {
       switch (e0) {
         case 0xf0: {
@@ -223,7 +278,7 @@ export function lpDecode(buf: Uint8Array, start = 0, end = buf.length): string[]
           const l = b.readUInt32LE(p + 1);
           len = 5 + l;
           if (p + len > last) throw new BlobError('listpack string out of range');
-          out.push(b.latin1Slice(p + 5, p + 5 + l));
+          out.push(latin1(b, p + 5, p + 5 + l));
           break;
         }
         case 0xf1:

@@ -440,12 +440,31 @@ export class RdbEncoder {
     throw new Error(`cannot serialize a value of type ${v.type}`);
   }
 
+  /**
+   * A listpack-encoded hash, read straight from its pack (hash.ts: [field, value, ...], each a
+   * varint length, 7 bits per char low first, high bit = more, then its chars): no string per
+   * field and value.
+   */
   private hashListpack(h: HashObject): void {
-    const [fields, vals] = h.arrays();
+    const p = h.pack!;
+    const n = p.length;
+    if (scratchIn.length < n) {
+      scratchIn = Buffer.allocUnsafe(Math.max(n, scratchIn.length * 2));
+      scratchOut = Buffer.allocUnsafe(scratchIn.length + 1);
+    }
+    const b = scratchIn;
+    b.latin1Write(p, 0, n);
     const w = lpScratch.reset();
-    for (let i = 0; i < fields.length; i++) {
-      w.append(fields[i]);
-      w.append(vals[i]);
+    let pos = 0;
+    while (pos < n) {
+      let c = b[pos++];
+      let len = c & 127;
+      for (let mul = 128; c >= 128; mul *= 128) {
+        c = b[pos++];
+        len += (c & 127) * mul;
+      }
+      w.appendBytes(b, pos, len);
+      pos += len;
     }
     this.lpBlob(w);
   }

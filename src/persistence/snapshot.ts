@@ -52,7 +52,9 @@ export class Snapshot {
   /** the DB the main stream selected last */
   private selected = -1;
   private dbIndex = 0;
-  private iter: IterableIterator<[string, Value]> | null = null;
+  private iter: { keys: IterableIterator<string>; values: IterableIterator<Value> } | null = null;
+  /** keys the walk reached (every 1024th is checked against the Map) */
+  private walked = 0;
   /** the big value in the middle of the main stream, if any */
   private pending: Pending | null = null;
   /** keys preserved while `pending` is unfinished (they follow it in the stream) */
@@ -74,6 +76,8 @@ export class Snapshot {
   slices = 0;
   slowSlices = 0;
   longestSliceMs = 0;
+  /** the last slice started after other work (commands) had kept the event loop busy */
+  private underLoad = false;
   /** when the last slice ended (0: none yet) */
   private lastSliceEnd = 0;
 
@@ -241,7 +245,8 @@ export class Snapshot {
     const t0 = performance.now();
     const base = this.opts.sliceMs ?? SLICE_MS;
     const gap = this.lastSliceEnd === 0 ? 0 : t0 - this.lastSliceEnd;
-    this.walk(gap < LOAD_GAP_MS ? base : Math.max(MIN_SLICE_MS, Math.min(base, gap)));
+    this.underLoad = gap >= LOAD_GAP_MS;
+    this.walk(this.underLoad ? Math.max(MIN_SLICE_MS, Math.min(base, gap / 2)) : base);
     const t1 = performance.now();
     this.lastSliceEnd = t1;
     const ms = t1 - t0;
@@ -270,11 +275,17 @@ export class Snapshot {
           continue;
         }
         const db = dbs[this.dbIndex];
-        if (this.iter === null) this.iter = db.dict.entries();
-        // for-of (optimized: no result object or entry array per key); leaving it does not close
-        // the iterator (Map iterators have no return()), so the next slice resumes where this stopped.
-        for (const [k, v] of this.iter) {
+        if (this.iter === null) this.iter = { keys: db.dict.keys(), values: db.dict.values() };
+        // Two iterators of the same Map in lock step (both advance once per key, and the Map only
+        // changes between slices) instead of entries(): no [key, value] array per key. for-of
+        // leaves no result objects either, and leaving it does not close the iterator (Map
+        // iterators have no return()), so the next slice resumes where this one stopped.
+        const values = this.iter.values;
+        for (const k of this.iter.keys) {
+          const v = values.next().value as Value;
           if (!set.add(k)) continue;
+          // A key not handled yet was not written to since the start: the iterators agree with the Map.
+          if ((++this.walked & 1023) === 0 && db.dict.get(k) !== v) throw new Error('snapshot: keyspace iterators out of step');
           this.writeKey(db, k, v, true);
           if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
           if (delayUs > 0) {
