@@ -10,7 +10,7 @@ import type { Db, Value } from '../datatypes/db.js';
 import { RdbEncoder } from './rdb-writer.js';
 import { OP_EOF } from './rdb-types.js';
 import { throughputBegin, throughputEnd } from './gc-mode.js';
-import { KeySet } from './key-set.js';
+import { KeySet, keyHash } from './key-set.js';
 
 /**
  * Default time budget of one slice of the walk. A command that arrives during a slice waits for
@@ -36,6 +36,23 @@ export interface SnapshotOptions {
   usedMemory?: number;
 }
 
+/**
+ * A one-hash bit filter of a DB's keys with an expire (16 bits per such key: ~6% false positives),
+ * when they are few enough for it to save lookups.
+ */
+function expireFilter(db: Db): Uint32Array | null {
+  const n = db.expires.size;
+  if (n === 0 || n > db.dict.size / 4 || n > 1 << 22) return null;
+  let bits = 1024;
+  while (bits < n * 16) bits *= 2;
+  const f = new Uint32Array(bits / 32);
+  for (const k of db.expires.keys()) {
+    const h = keyHash(k) & (bits - 1);
+    f[h >>> 5] |= 1 << (h & 31);
+  }
+  return f;
+}
+
 /** A big value being written over several slices. */
 interface Pending {
   db: Db;
@@ -47,6 +64,8 @@ export class Snapshot {
   /** per DB: keys already handled (written, or absent when first touched); null = DB finished */
   private done: (KeySet | null)[] = [];
   private sizes: number[] = [];
+  /** per DB: bits of keyHash of the keys that had an expire at the start (null: look every key up) */
+  private readonly expireFilters: (Uint32Array | null)[] = [];
   private expiresSizes: number[] = [];
   private resized: boolean[] = [];
   /** the DB the main stream selected last */
@@ -92,6 +111,7 @@ export class Snapshot {
       this.expiresSizes.push(db.expires.size);
       this.resized.push(false);
       this.done.push(db.dict.size === 0 ? null : new KeySet(db.dict.size));
+      this.expireFilters.push(expireFilter(db));
       total += db.dict.size;
     }
     this.keysTotal = total;
@@ -114,8 +134,19 @@ export class Snapshot {
     }
   }
 
+  /**
+   * The key's expire time. A key is written while its value and expire are still those of the
+   * start (any write to it is preceded by the hook), so a filter of the keys that had an expire
+   * then answers "none" for most keys without a lookup in the expires Map (~300 ns, cache misses).
+   */
   private expireOf(db: Db, key: string): number | undefined {
-    return db.expires.size === 0 ? undefined : db.expires.get(key);
+    if (db.expires.size === 0) return undefined;
+    const f = this.expireFilters[db.id];
+    if (f !== null) {
+      const h = keyHash(key) & (f.length * 32 - 1);
+      if ((f[h >>> 5] & (1 << (h & 31))) === 0) return undefined;
+    }
+    return db.expires.get(key);
   }
 
   /** Write a key into the main stream: at once, or as `pending` if it is big (when allowed). */
