@@ -239,13 +239,14 @@ export function lpEncode(items: Iterable<string>): Buffer {
 export function lpDecode(buf: Uint8Array, start = 0, end = buf.length): string[] {
   const size = end - start;
   if (size < LP_HDR_SIZE + 1) throw new BlobError('listpack too short');
-  const b = start === 0 && size === buf.length && buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset + start, size);
-  const total = b.readUInt32LE(0);
+  // Offsets are absolute in b (a Buffer over the same bytes: no view per listpack).
+  const b = buf instanceof Buffer ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.length);
+  const total = b.readUInt32LE(start);
   if (total !== size) throw new BlobError(`listpack size ${total} does not match its ${size} bytes`);
-  const declared = b.readUInt16LE(4);
+  const declared = b.readUInt16LE(start + 4);
   const out: string[] = [];
-  let p = LP_HDR_SIZE;
-  const last = size - 1;
+  let p = start + LP_HDR_SIZE;
+  const last = end - 1;
   if (b[last] !== LP_EOF) throw new BlobError('listpack without terminator');
   while (p < last) {
     const e0 = b[p];

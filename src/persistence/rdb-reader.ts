@@ -23,6 +23,8 @@ const delayCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** Where LZF strings are decompressed before they become JS strings. */
 let lzfScratch = Buffer.allocUnsafe(4096);
+/** Where LZF blobs (listpacks, intsets...) are decompressed for their decoders. */
+let blobScratch = Buffer.allocUnsafe(4096);
 
 /** A refused input: what was wrong and the byte offset where it was found. */
 export class RdbError extends Error {
@@ -234,12 +236,41 @@ export class RdbReader {
     return v;
   }
 
-  /** Run a blob decoder, turning its complaint into an RdbError at the blob's offset. */
-  decodeBlob<R>(what: string, fn: (b: Buffer) => R): R {
+  /**
+   * Run a blob decoder on the blob's bytes in place (an LZF one decompressed into a scratch buffer:
+   * no Buffer per blob), turning its complaint into an RdbError at the blob's offset. The decoder
+   * must not keep the buffer.
+   */
+  decodeBlob<R>(what: string, fn: (b: Buffer, start: number, end: number) => R): R {
     const at = this.pos;
-    const b = this.blob();
+    const n = this.lenOrEnc();
+    let b = this.buf;
+    let start = this.pos;
+    let end: number;
+    if (this.isEnc) {
+      if (n !== T.ENC_LZF) {
+        this.pos = at;
+        b = this.blob();
+        start = 0;
+        end = b.length;
+      } else {
+        const clen = this.len();
+        const len = this.len();
+        this.need(clen);
+        if (blobScratch.length < len) blobScratch = Buffer.allocUnsafe(Math.max(len, blobScratch.length * 2));
+        if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, blobScratch, len)) this.fail('Invalid LZF compressed string', at);
+        this.pos += clen;
+        b = blobScratch;
+        start = 0;
+        end = len;
+      }
+    } else {
+      this.need(n);
+      this.pos += n;
+      end = start + n;
+    }
     try {
-      return fn(b);
+      return fn(b, start, end);
     } catch (e) {
       if (e instanceof BlobError) this.fail(`${what} integrity check failed: ${e.message}`, at);
       throw e;
