@@ -210,9 +210,7 @@ export class Aof {
     if (on) {
       propagators.push(this.feeder);
       beforeReplyHooks.push(this.beforeReply);
-      this.server.deferReplies = true;
     } else {
-      this.server.deferReplies = false;
       propagators.splice(propagators.indexOf(this.feeder), 1);
       beforeReplyHooks.splice(beforeReplyHooks.indexOf(this.beforeReply), 1);
     }

@@ -85,11 +85,6 @@ export class Server {
    * (and with appendfsync always, fsyncs) what the batch propagated before clients see replies.
    */
   readonly beforeReplyHooks: (() => void)[] = [];
-  /**
-   * Set while the AOF is on: replies of every client read in one event-loop turn leave together
-   * after one AOF write (and fsync). Otherwise each read event flushes its replies at once.
-   */
-  deferReplies = false;
   /** CLIENT PAUSE state */
   pause: { until: number; all: boolean } | null = null;
   pausedClients = new Set<Client>();
@@ -195,11 +190,13 @@ export class Server {
   scheduleFlush(): void {
     if (this.flushScheduled || this.inHandler) return;
     this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flushAll();
-    });
+    setImmediate(this.deferredFlush);
   }
+
+  private readonly deferredFlush = (): void => {
+    this.flushScheduled = false;
+    this.flushAll();
+  };
 
   flushAll(): void {
     for (let i = 0; i < this.beforeReplyHooks.length; i++) this.beforeReplyHooks[i]();
@@ -303,10 +300,11 @@ export class Server {
       }
     }
     this.inHandler = false;
-    // With the AOF on, the replies of every client read in this event-loop turn leave together
-    // after one AOF write (and fsync), as in Redis's beforeSleep; otherwise at once.
-    if (this.deferReplies) this.scheduleFlush();
-    else this.flushAll();
+    // The replies of every client read in this event-loop turn leave together once the turn's
+    // reads are done (after one AOF write and fsync when the AOF is on), as in Redis's beforeSleep:
+    // less CPU per request than a write per read event (kernel wake-ups and Node's per-write ticks
+    // are batched).
+    this.scheduleFlush();
   }
 
   /** Run queued requests until the queue is empty or the client blocks (pause, blocking pops). */
