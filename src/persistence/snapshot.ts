@@ -71,6 +71,11 @@ export class Snapshot {
   private readonly expireFilters: (Uint32Array | null)[] = [];
   private expiresSizes: number[] = [];
   private resized: boolean[] = [];
+  /** string values the hook captured, encoded at the start of the next slice (parallel arrays) */
+  private readonly defDbs: number[] = [];
+  private readonly defKeys: string[] = [];
+  private readonly defVals: string[] = [];
+  private readonly defExpires: (number | undefined)[] = [];
   /** the DB the main stream selected last */
   private selected = -1;
   private dbIndex = 0;
@@ -170,14 +175,44 @@ export class Snapshot {
 
   /** A key preserved while a big value is half written: into the side buffer. */
   private writeSide(db: Db, key: string, v: Value): void {
+    this.toSide(db.id, key, v, this.expireOf(db, key));
+  }
+
+  private toSide(id: number, key: string, v: Value, expire: number | undefined): void {
     if (this.side === null) {
       this.side = new RdbEncoder(null, { ...this.enc.opts, checksum: false });
       this.sideSelected = -1;
     }
-    this.select(this.side, db.id, this.sideSelected);
-    this.sideSelected = db.id;
+    this.select(this.side, id, this.sideSelected);
+    this.sideSelected = id;
     this.keysProcessed++;
-    this.side.keyValue(key, v, this.expireOf(db, key));
+    this.side.keyValue(key, v, expire);
+  }
+
+  /**
+   * Encode the string values the hook captured since the last slice (where a preserved key would
+   * have gone then: the side buffer while a big value is pending, the main stream otherwise).
+   */
+  private drain(): void {
+    const n = this.defKeys.length;
+    for (let i = 0; i < n; i++) {
+      const id = this.defDbs[i];
+      const key = this.defKeys[i];
+      const v = this.defVals[i];
+      const expire = this.defExpires[i];
+      if (this.pending !== null) {
+        this.toSide(id, key, v, expire);
+      } else {
+        this.select(this.enc, id, this.selected);
+        this.selected = id;
+        this.keysProcessed++;
+        this.enc.keyValue(key, v, expire);
+      }
+    }
+    this.defDbs.length = 0;
+    this.defKeys.length = 0;
+    this.defVals.length = 0;
+    this.defExpires.length = 0;
   }
 
   /** Continue the pending big value until done (deadline null) or past the deadline; true if done. */
@@ -208,6 +243,15 @@ export class Snapshot {
       if (!set.add(key)) return;
       const v = db.dict.get(key);
       if (v === undefined) return; // created after the start: never part of this snapshot
+      if (typeof v === 'string') {
+        // Strings are immutable: keep the old value and its expire, encode them in the next slice
+        // (the write command waiting for this hook does not pay for LZF and the encoder).
+        this.defDbs.push(db.id);
+        this.defKeys.push(key);
+        this.defVals.push(v);
+        this.defExpires.push(this.expireOf(db, key));
+        return;
+      }
       if (p !== null) this.writeSide(db, key, v);
       else this.writeKey(db, key, v, false);
     } catch (e) {
@@ -300,6 +344,7 @@ export class Snapshot {
     const stepDeadline = delayUs > 0 ? 0 : deadline;
     const stepDelay = delayUs > 0 ? Math.max(1, Math.round(delayUs / 1000)) : 0;
     try {
+      this.drain();
       if (this.pending !== null && !this.advance(stepDeadline)) return this.schedule(stepDelay);
       while (this.dbIndex < dbs.length) {
         const set = this.done[this.dbIndex];
@@ -341,6 +386,7 @@ export class Snapshot {
   }
 
   private finishStream(): void {
+    this.drain();
     this.enc.u8(OP_EOF);
     this.enc.finishWithChecksum();
     this.settle(null);
@@ -363,6 +409,8 @@ export class Snapshot {
     this.iter = null;
     this.pending = null;
     this.side = null;
+    this.defKeys.length = 0;
+    this.defVals.length = 0;
     if (err) this.reject(err);
     else this.resolve();
   }
