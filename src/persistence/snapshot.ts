@@ -320,6 +320,10 @@ export class Snapshot {
 
   /** One slice of the walk, timed (slices, longestSliceMs: what the walk adds to latency). */
   private slice(): void {
+    // Replies leave once per event-loop turn from an immediate queued by this turn's reads, i.e.
+    // after this one (queued by the previous slice): send them first, not one slice later.
+    const srv = this.server;
+    if (srv.pendingWrites.length > 0) srv.flushAll();
     const t0 = performance.now();
     const base = this.opts.sliceMs ?? SLICE_MS;
     const gap = this.lastSliceEnd === 0 ? 0 : t0 - this.lastSliceEnd;
