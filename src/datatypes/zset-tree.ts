@@ -51,12 +51,22 @@ function filled<T>(n: number, v: T): T[] {
   for (let i = 0; i < n; i++) a.push(v);
   return a;
 }
+/**
+ * An empty array already of v's elements kind (doubles, or objects): leaf arrays grow by appending
+ * (every write is at an index <= their length), so a small set does not pay for 65 slots per array,
+ * and all leaves keep one elements kind (monomorphic accesses).
+ */
+function emptyLike<T>(v: T): T[] {
+  const a = [v];
+  a.length = 0;
+  return a;
+}
 
 export class Leaf {
   n = 0;
-  readonly scores = doubles(LEAF_CAP + 1);
-  readonly members = filled(LEAF_CAP + 1, '');
-  readonly nodes = filled(LEAF_CAP + 1, NO_NODE);
+  readonly scores = emptyLike(0.5);
+  readonly members = emptyLike('');
+  readonly nodes = emptyLike(NO_NODE);
   next: Leaf | null = null;
   prev: Leaf | null = null;
   /**
