@@ -4,7 +4,7 @@
 // fast to hash); other types are objects with a `type` tag.
 import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
-import { signalDeletedStreams, signalKeyAsReady } from '../server/blocking.js';
+import { anyBlockedOnKeys, signalDeletedStreams, signalKeyAsReady } from '../server/blocking.js';
 
 /** Every non-string value implements this (hash, list, set, zset, stream modules). */
 export interface RObject {
@@ -101,11 +101,12 @@ export class Db {
     if (this.expires.size !== 0) this.expireIfNeeded(key);
     if (this.server.snapshot !== null) this.server.snapshot.preserve(this, key);
     const n = this.dict.size;
-    const old = this.dict.get(key);
+    // dbAdd / dbOverwrite: blocked XREAD[GROUP] clients look at a stream that comes or goes. The
+    // old value is only looked up when someone could be blocked (one hash lookup less per SET).
+    const oldStream = anyBlockedOnKeys(this.server) && isStream(this.dict.get(key));
     this.dict.set(key, value);
     if (this.dict.size !== n) this.server.notify('n', 'new', key, this.id);
-    // dbAdd / dbOverwrite: blocked XREAD[GROUP] clients look at a stream that comes or goes.
-    if (isStream(old) || isStream(value)) signalKeyAsReady(this, key);
+    if (oldStream || isStream(value)) signalKeyAsReady(this, key);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (this.rawKeys.size !== 0) this.rawKeys.delete(key);
     this.signalModified(key);

@@ -148,6 +148,12 @@ export function servingKey(c: Client): string | null {
 }
 
 /** signalKeyAsReady: a push/add to `key` may serve clients blocked on it. */
+/** Is any client blocked on any key of this server (a cheap check before per-key work)? */
+export function anyBlockedOnKeys(server: Db['server']): boolean {
+  const r = registries.get(server);
+  return r !== undefined && r.byKey.size !== 0;
+}
+
 export function signalKeyAsReady(db: Db, key: string): void {
   const r = registries.get(db.server);
   if (!r || r.byKey.size === 0) return;
