@@ -1,6 +1,7 @@
-// Why: the sorted set type, as Redis's t_zset.c: the ZSet value (a span-counting skiplist ordered by
-// (score, member) plus a member -> node Map, reporting Redis's listpack/skiplist encoding) and every
-// Z* command with Redis 7.0's parsing, error texts, reply shapes, notifications and propagation.
+// Why: the sorted set type, as Redis's t_zset.c: the ZSet value (a counted B+tree ordered by
+// (score, member), zset-tree.ts, plus a member -> node index, reporting Redis's listpack/skiplist
+// encoding) and every Z* command with Redis 7.0's parsing, error texts, reply shapes,
+// notifications and propagation.
 import type { CommandDef } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -62,7 +63,7 @@ export class ZSet implements RObject {
     return true;
   }
 
-  /** Drop a node that left the skiplist from the dict and the dense array. */
+  /** Drop a node that left the tree from the dict and the dense array. */
   private unlink(n: ZNode): void {
     this.dict.delete(n.member);
     const last = this.nodes.pop()!;
@@ -72,7 +73,7 @@ export class ZSet implements RObject {
     }
   }
 
-  /** Callback for the skiplist's range deletions. */
+  /** Callback for the tree's range deletions. */
   readonly onRangeDelete = (n: ZNode): void => this.unlink(n);
 
   /** 0-based rank, or -1. */
@@ -580,7 +581,8 @@ function scoreNodes(z: ZSet, r: ScoreRange, offset: number, limit: number, rever
 /*
  * Lex ranges only make sense when all scores are equal. When they are not, Redis's listpack code
  * answers with linear scans from the ends (zzlFirstInLexRange...) while its skiplist code depends on
- * node levels; a listpack-encoded set follows the listpack algorithms so replies match exactly.
+ * node levels (eddy's tree answers deterministically there); a listpack-encoded set follows the
+ * listpack algorithms so replies match exactly.
  */
 /** Position `cur` at the first member in r; false if none. */
 function lexFirst(z: ZSet, r: LexRange): boolean {
