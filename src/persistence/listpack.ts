@@ -74,24 +74,9 @@ export class ListpackWriter {
       return;
     }
     const l = s.length;
-    const hdr = l < 64 ? 1 : l < 4096 ? 2 : 5;
-    const entry = hdr + l;
-    this.ensure(entry + 5);
-    const b = this.buf;
-    let p = this.pos;
-    if (l < 64) b[p++] = 0x80 | l;
-    else if (l < 4096) {
-      b[p++] = 0xe0 | (l >>> 8);
-      b[p++] = l & 0xff;
-    } else {
-      b[p++] = 0xf0;
-      b.writeUInt32LE(l, p);
-      p += 4;
-    }
-    p += b.latin1Write(s, p, l);
-    this.pos = p;
-    this.backlen(entry);
-    this.count++;
+    let p = this.strHeader(l);
+    p += this.buf.latin1Write(s, p, l);
+    this.endEntry(p, l);
   }
 
   /** append() of the latin1 string in src[start, start + l), without making the string. */
@@ -103,9 +88,15 @@ export class ListpackWriter {
       // Possibly a 16..20-digit integer: the string path decides (rare).
       return this.append(Buffer.from(src.buffer, src.byteOffset + start, l).latin1Slice(0, l));
     }
-    const hdr = l < 64 ? 1 : l < 4096 ? 2 : 5;
-    const entry = hdr + l;
-    this.ensure(entry + 5);
+    let p = this.strHeader(l);
+    const b = this.buf;
+    for (let i = 0; i < l; i++) b[p++] = src[start + i];
+    this.endEntry(p, l);
+  }
+
+  /** Room for a string entry of l bytes and its encoding header; returns where the bytes go. */
+  private strHeader(l: number): number {
+    this.ensure(l + 10);
     const b = this.buf;
     let p = this.pos;
     if (l < 64) b[p++] = 0x80 | l;
@@ -117,9 +108,13 @@ export class ListpackWriter {
       b.writeUInt32LE(l, p);
       p += 4;
     }
-    for (let i = 0; i < l; i++) b[p++] = src[start + i];
+    return p;
+  }
+
+  /** Finish a string entry of l bytes ending at p: its backlen, the count. */
+  private endEntry(p: number, l: number): void {
     this.pos = p;
-    this.backlen(entry);
+    this.backlen((l < 64 ? 1 : l < 4096 ? 2 : 5) + l);
     this.count++;
   }
 

@@ -283,16 +283,7 @@ export class RdbEncoder {
         scratchOut = Buffer.allocUnsafe(scratchIn.length + 1);
       }
       scratchIn.latin1Write(s, 0, n);
-      const clen = lzfCompressInto(scratchIn, n, scratchOut, n - 4);
-      if (clen > 0) {
-        this.u8(0xc0 | T.ENC_LZF);
-        this.len(clen);
-        this.len(n);
-        this.rawFrom(scratchOut, clen);
-        return;
-      }
-      this.len(n);
-      this.rawFrom(scratchIn, n);
+      this.lzfOrRaw(scratchIn, n);
       return;
     }
     this.len(n);
@@ -315,17 +306,24 @@ export class RdbEncoder {
         scratchIn = Buffer.allocUnsafe(Math.max(n + 1, scratchIn.length * 2));
         scratchOut = Buffer.allocUnsafe(scratchIn.length + 1);
       }
-      const clen = lzfCompressInto(b, n, scratchOut, n - 4);
-      if (clen > 0) {
-        this.u8(0xc0 | T.ENC_LZF);
-        this.len(clen);
-        this.len(n);
-        this.rawFrom(scratchOut, clen);
-        return;
-      }
+      return this.lzfOrRaw(b, n);
     }
     this.len(n);
     this.rawFrom(b, n);
+  }
+
+  /** src[0, n) LZF-compressed through scratchOut (sized by the caller) if that saves bytes, else verbatim. */
+  private lzfOrRaw(src: Buffer, n: number): void {
+    const clen = lzfCompressInto(src, n, scratchOut, n - 4);
+    if (clen > 0) {
+      this.u8(0xc0 | T.ENC_LZF);
+      this.len(clen);
+      this.len(n);
+      this.rawFrom(scratchOut, clen);
+      return;
+    }
+    this.len(n);
+    this.rawFrom(src, n);
   }
 
   /** A finished listpack of the scratch writer as a blob. */
