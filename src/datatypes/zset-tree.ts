@@ -124,6 +124,24 @@ function leafLower(l: Leaf, s: number, m: string): number {
   return lo;
 }
 
+/** First index in a[lo, hi) whose score is > v (orEqual) or >= v; a is sorted. */
+function scoreBound(a: readonly number[], lo: number, hi: number, v: number, orEqual: boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const y = a[mid];
+    if (y < v || (orEqual && y === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** counts[0] + ... + counts[k - 1]: the entries under the kids before kid k. */
+function sumBefore(counts: readonly number[], k: number): number {
+  let r = 0;
+  for (let i = 0; i < k; i++) r += counts[i];
+  return r;
+}
+
 /** A position in the tree: entry i of leaf, or nowhere (leaf null). Moves in key order. */
 export class ZCursor {
   leaf: Leaf | null = null;
@@ -138,26 +156,25 @@ export class ZCursor {
     return this.leaf!.scores[this.i];
   }
   next(): void {
-    const l = this.leaf!;
-    if (++this.i >= l.n) {
-      this.leaf = l.next;
-      this.i = 0;
-    }
+    if (++this.i >= this.leaf!.n) this.nextLeaf();
   }
   prev(): void {
-    if (--this.i < 0) {
-      const p = this.leaf!.prev;
-      this.leaf = p;
-      this.i = p === null ? 0 : p.n - 1;
-    }
+    if (--this.i < 0) this.prevLeaf();
+  }
+  /** Onto the first entry of the next leaf (leaf null past the end). */
+  nextLeaf(): void {
+    this.leaf = this.leaf!.next;
+    this.i = 0;
+  }
+  /** Onto the last entry of the previous leaf (leaf null before the start). */
+  prevLeaf(): void {
+    const p = this.leaf!.prev;
+    this.leaf = p;
+    this.i = p === null ? 0 : p.n - 1;
   }
   /** After a seek that may stop one past the end of its leaf: onto the next leaf's first entry. */
   fixForward(): void {
-    const l = this.leaf!;
-    if (this.i >= l.n) {
-      this.leaf = l.next;
-      this.i = 0;
-    }
+    if (this.i >= this.leaf!.n) this.nextLeaf();
   }
 }
 
@@ -505,10 +522,7 @@ export class ZTree {
     const pos = leafLower(leaf, score, member);
     if (pos >= leaf.n || leaf.scores[pos] !== score || leaf.members[pos] !== member) return 0;
     let r = pos + 1;
-    for (let d = 0; d < this.height; d++) {
-      const c = pathN[d].counts;
-      for (let i = pathK[d] - 1; i >= 0; i--) r += c[i];
-    }
+    for (let d = 0; d < this.height; d++) r += sumBefore(pathN[d].counts, pathK[d]);
     return r;
   }
 
@@ -556,31 +570,12 @@ export class ZTree {
     let rank = 0;
     for (let d = 0; d < this.height; d++) {
       const inner = x as Inner;
-      const ss = inner.sepScore;
-      let lo = 1;
-      let hi = inner.n;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        const y = ss[mid];
-        if (y < v || (orEqual && y === v)) lo = mid + 1;
-        else hi = mid;
-      }
-      if (withRank) {
-        const c = inner.counts;
-        for (let i = 0; i < lo - 1; i++) rank += c[i];
-      }
-      x = inner.kids[lo - 1];
+      const k = scoreBound(inner.sepScore, 1, inner.n, v, orEqual) - 1;
+      if (withRank) rank += sumBefore(inner.counts, k);
+      x = inner.kids[k];
     }
     const leaf = x as Leaf;
-    const sc = leaf.scores;
-    let lo = 0;
-    let hi = leaf.n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const y = sc[mid];
-      if (y < v || (orEqual && y === v)) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = scoreBound(leaf.scores, 0, leaf.n, v, orEqual);
     cur.leaf = leaf;
     cur.i = lo;
     this.foundRank = rank + lo;
@@ -602,7 +597,7 @@ export class ZTree {
         if (pred(inner.sepScore[mid], inner.sepMember[mid])) lo = mid + 1;
         else hi = mid;
       }
-      for (let i = 0; i < lo - 1; i++) rank += inner.counts[i];
+      rank += sumBefore(inner.counts, lo - 1);
       x = inner.kids[lo - 1];
     }
     const leaf = x as Leaf;
@@ -616,16 +611,6 @@ export class ZTree {
     cur.leaf = leaf;
     cur.i = lo;
     this.foundRank = rank + lo;
-  }
-
-  /** From a seek's stop: the entry before it (cur.leaf null if none). */
-  private static stepBack(cur: ZCursor): void {
-    if (cur.i > 0) cur.i--;
-    else {
-      const p = cur.leaf!.prev;
-      cur.leaf = p;
-      cur.i = p === null ? 0 : p.n - 1;
-    }
   }
 
   /** zslIsInRange / zslIsInLexRange: could any element be in b (only the two ends are checked)? */
@@ -658,7 +643,7 @@ export class ZTree {
     const h = this.first;
     if (h === null || (maxex ? h.score >= max : h.score > max)) return false;
     this.seekScore(cur, max, !maxex, withRank);
-    ZTree.stepBack(cur);
+    cur.prev(); // the entry before the seek's stop
     if (cur.leaf === null) return false;
     this.foundRank--;
     const s = cur.leaf.scores[cur.i];
@@ -677,7 +662,7 @@ export class ZTree {
   lastIn(cur: ZCursor, b: Bounds): boolean {
     if (!this.mayOverlap(b)) return false;
     this.seekPrefix(cur, b.lte);
-    ZTree.stepBack(cur);
+    cur.prev(); // the entry before the seek's stop
     if (cur.leaf === null) return false;
     this.foundRank--;
     return b.gte(cur.leaf.scores[cur.i], cur.member);

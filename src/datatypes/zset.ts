@@ -491,15 +491,12 @@ function rankNodes(z: ZSet, start: number, end: number, reverse: boolean, out: E
       const take = Math.min(n, l.n - cur.i);
       out.addRun(l, cur.i, cur.i + take, false);
       n -= take;
-      cur.leaf = l.next;
-      cur.i = 0;
+      cur.nextLeaf();
     } else {
       const take = Math.min(n, cur.i + 1);
       out.addRun(l, cur.i + 1 - take, cur.i + 1, true);
       n -= take;
-      const p = l.prev;
-      cur.leaf = p;
-      cur.i = p === null ? 0 : p.n - 1;
+      cur.prevLeaf();
     }
   }
 }
@@ -534,14 +531,8 @@ function walkRange(
       break;
     }
     offset -= avail;
-    if (reverse) {
-      const p = l.prev;
-      cur.leaf = p;
-      cur.i = p === null ? 0 : p.n - 1;
-    } else {
-      cur.leaf = l.next;
-      cur.i = 0;
-    }
+    if (reverse) cur.prevLeaf();
+    else cur.nextLeaf();
   }
   // Take entries while inside the range, a run per leaf.
   while (cur.leaf !== null && limit !== 0) {
@@ -555,8 +546,7 @@ function walkRange(
       }
       if (j > cur.i) out.addRun(l, cur.i, j, false);
       if (j < n) return;
-      cur.leaf = l.next;
-      cur.i = 0;
+      cur.nextLeaf();
     } else {
       while (j >= 0 && limit !== 0 && insideAt(l, j, true, r, lex)) {
         j--;
@@ -564,9 +554,7 @@ function walkRange(
       }
       if (j < cur.i) out.addRun(l, j + 1, cur.i + 1, true);
       if (j >= 0) return;
-      const p = l.prev;
-      cur.leaf = p;
-      cur.i = p === null ? 0 : p.n - 1;
+      cur.prevLeaf();
     }
   }
 }
