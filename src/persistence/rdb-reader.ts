@@ -160,13 +160,26 @@ export class RdbReader {
 
   /** An LZF-compressed string, decompressed into a scratch buffer (no Buffer per string). */
   private lzfString(at: number): string {
+    lzfScratch = this.lzfInto(at, lzfScratch);
+    return latin1(lzfScratch, 0, this.lzfLen);
+  }
+
+  /** Length of the payload the last lzfInto() decompressed. */
+  private lzfLen = 0;
+
+  /**
+   * Decompress the LZF payload at pos (after its ENC_LZF byte) into scratch, grown if too small;
+   * returns the buffer holding it (lzfLen bytes).
+   */
+  private lzfInto<B extends Buffer>(at: number, scratch: B): B {
     const clen = this.len();
     const len = this.len();
     this.need(clen);
-    if (lzfScratch.length < len) lzfScratch = Buffer.allocUnsafe(Math.max(len, lzfScratch.length * 2));
-    if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, lzfScratch, len)) this.fail('Invalid LZF compressed string', at);
+    if (scratch.length < len) scratch = Buffer.allocUnsafe(Math.max(len, scratch.length * 2)) as B;
+    if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, scratch, len)) this.fail('Invalid LZF compressed string', at);
     this.pos += clen;
-    return latin1(lzfScratch, 0, len);
+    this.lzfLen = len;
+    return scratch;
   }
 
   /** rdbGenericLoadStringObject as a latin1 JS string. */
@@ -254,15 +267,10 @@ export class RdbReader {
         start = 0;
         end = b.length;
       } else {
-        const clen = this.len();
-        const len = this.len();
-        this.need(clen);
-        if (blobScratch.length < len) blobScratch = Buffer.allocUnsafe(Math.max(len, blobScratch.length * 2));
-        if (!lzfDecompressInto(this.buf, this.pos, this.pos + clen, blobScratch, len)) this.fail('Invalid LZF compressed string', at);
-        this.pos += clen;
+        blobScratch = this.lzfInto(at, blobScratch);
         b = blobScratch;
         start = 0;
-        end = len;
+        end = this.lzfLen;
       }
     } else {
       this.need(n);
